@@ -1,0 +1,15 @@
+//! anchore-gate's core: everything but the I/O.
+//!
+//! The caller (the JS shim in `js/`, or a native test) reads files, sends HTTP requests and
+//! keeps the clock; this crate parses the image list, runs one polling state machine per image
+//! ([`gate::Gate`]), reads the engine's policy evaluations and vulnerability listings, decides
+//! pass/fail and builds the report. It never performs I/O and never reads a clock.
+
+#[cfg(test)]
+#[macro_use]
+mod testutil;
+
+pub mod engine;
+pub mod error;
+pub mod policy;
+pub mod vuln;
