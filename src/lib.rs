@@ -11,5 +11,6 @@ mod testutil;
 
 pub mod engine;
 pub mod error;
+pub mod image_list;
 pub mod policy;
 pub mod vuln;
