@@ -11,6 +11,8 @@ mod testutil;
 
 pub mod engine;
 pub mod error;
+pub mod gate;
 pub mod image_list;
 pub mod policy;
+pub mod report;
 pub mod vuln;
