@@ -16,3 +16,4 @@ pub mod image_list;
 pub mod policy;
 pub mod report;
 pub mod vuln;
+pub mod wasm;

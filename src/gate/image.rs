@@ -8,6 +8,7 @@ use crate::engine::{self, v1, v2, AnalysisStatus, ApiVersion, EngineError, HttpR
 use crate::error::{ErrorKind, GateError};
 use crate::image_list::Entry;
 use crate::policy::{self, Action, Counts, Evaluation};
+use crate::report::jenkins::JenkinsImage;
 use crate::report::{self, ExcludedCounts, ImageResult, Status};
 use crate::vuln::{self, Vulnerability};
 
@@ -413,6 +414,16 @@ impl ImageRun {
         let vulns = result.vulnerabilities.len();
         let message = if result.status == Status::Error { message } else { format!("{message}; {vulns} vulnerabilities") };
         Event { kind: EventKind::Finished, level, image: Some(self.index), message }
+    }
+
+    pub(super) fn jenkins<'a>(&'a self, result: &'a ImageResult) -> JenkinsImage<'a> {
+        JenkinsImage {
+            image: &self.entry.image,
+            digest: self.digest.as_deref(),
+            evaluation: self.evaluation.as_ref(),
+            vulnerabilities: self.vulnerabilities.as_deref(),
+            stop_action_details: &result.stop_action_details,
+        }
     }
 
     pub(super) fn result(&self) -> ImageResult {

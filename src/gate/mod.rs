@@ -47,6 +47,19 @@ use time::{backoff, rfc3339, seconds, Jitter, Millis};
 
 pub use image::RawBodies;
 
+/// A file of the report directory. Names are fixed by the gate, never taken from engine data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFile {
+    pub name: String,
+    pub content: String,
+}
+
+impl ReportFile {
+    fn new(name: impl Into<String>, content: String) -> Self {
+        ReportFile { name: name.into(), content }
+    }
+}
+
 /// Everything the gate needs to run, as the front ends pass it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -55,6 +68,8 @@ pub struct Config {
     pub engine_url: String,
     /// The name of the image list, for messages (`anchore_images`); `None` when there is none.
     pub image_list_name: Option<String>,
+    /// Why the image list could not be read at all (the caller's I/O error); ends the run.
+    pub image_list_error: Option<String>,
     pub images: Vec<ImageInput>,
     pub policy_id: Option<String>,
     pub annotations: BTreeMap<String, String>,
@@ -76,6 +91,7 @@ impl Default for Config {
         Config {
             engine_url: String::new(),
             image_list_name: None,
+            image_list_error: None,
             images: Vec::new(),
             policy_id: None,
             annotations: BTreeMap::new(),
@@ -242,7 +258,10 @@ impl Gate {
                 None
             }
         };
-        if images.is_empty() {
+        if let Some(why) = &config.image_list_error {
+            let name = config.image_list_name.as_deref().unwrap_or("the image list");
+            run_error = Some(GateError::new(ErrorKind::ImageList, format!("cannot read {name}: {why}")));
+        } else if images.is_empty() {
             let what = match &config.image_list_name {
                 Some(name) => format!("{name} lists no images"),
                 None => "no images were given".to_owned(),
@@ -609,6 +628,31 @@ impl Gate {
     /// The raw engine answers kept for the plugin-compatible files, per image.
     pub fn raw_bodies(&self) -> Vec<&RawBodies> {
         self.images.iter().map(|i| &i.raw).collect()
+    }
+
+    /// The report directory's files: `anchore-gate.json`, and the Jenkins plugin's
+    /// `anchore_gates.json`, `anchore_security.json` and raw engine answers
+    /// `anchoreengine-api-response-{evaluation,vulnerabilities}-N.json` (N = position in the list,
+    /// from 1), in the plugin's v1 or v2 shapes after the engine's API.
+    pub fn files(&self) -> Vec<ReportFile> {
+        let report = self.report();
+        // Plugin 3.x speaks only v2; when the API was never learnt there is nothing to shape anyway.
+        let api = self.api.unwrap_or(ApiVersion::V2);
+        let jenkins: Vec<_> = self.images.iter().zip(&report.images).map(|(run, result)| run.jenkins(result)).collect();
+        let mut files = vec![
+            ReportFile::new("anchore-gate.json", serde_json::to_string_pretty(&report).expect("the report serialises")),
+            ReportFile::new("anchore_gates.json", report::jenkins::anchore_gates_json(api, &jenkins)),
+            ReportFile::new("anchore_security.json", report::jenkins::anchore_security_json(api, &jenkins)),
+        ];
+        for (n, run) in self.images.iter().enumerate() {
+            if let Some(body) = &run.raw.evaluation {
+                files.push(ReportFile::new(format!("anchoreengine-api-response-evaluation-{}.json", n + 1), body.clone()));
+            }
+            if let Some(body) = &run.raw.vulnerabilities {
+                files.push(ReportFile::new(format!("anchoreengine-api-response-vulnerabilities-{}.json", n + 1), body.clone()));
+            }
+        }
+        files
     }
 
     pub fn api(&self) -> Option<ApiVersion> {

@@ -1,0 +1,356 @@
+#!/usr/bin/env node
+// anchore-gate: the command-line front end. It reads options, files and the environment, hands
+// everything to the WASM core, sends the core's requests, prints its events and writes its files.
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomInt } from 'node:crypto';
+
+import { parseImageArg, parseImageList, version } from './core.js';
+import { createTransport } from './http.js';
+import { writeReport } from './report-writer.js';
+import { runGate } from './run.js';
+
+const HELP = `anchore-gate ${version}: container-image security gate for Anchore Engine (v1) and Anchore Enterprise (v2)
+
+usage: anchore-gate [IMAGE_LIST_FILE] [options]
+       anchore-gate demo [--api v1|v2] [--report-dir DIR]   (runs against a bundled engine SIMULATOR)
+
+IMAGE_LIST_FILE (default ./anchore_images, unless --image is given and no file is named) holds one
+\`IMAGE [DOCKERFILE]\` per line; # starts a comment; Dockerfile paths are relative to the current directory.
+
+options:
+  --image REF[=DOCKERFILE]   add an image without a file (repeatable)
+  --engine-url URL           or env ANCHORE_CLI_URL; ending in /v1 or /v2 picks the API, else it is detected
+  --user USER                or env ANCHORE_CLI_USER
+  --password PASS            or env ANCHORE_CLI_PASS (also --password-file FILE)
+  --account NAME             or env ANCHORE_CLI_ACCOUNT (sent as x-anchore-account)
+  --insecure                 do not verify TLS certificates (or env ANCHORE_CLI_SSL_VERIFY=false)
+  --ca-cert FILE             trust this PEM CA certificate too
+  --policy ID                policy bundle id (default: the account's active policy)
+  --annotation KEY=VALUE     image annotation (repeatable)
+  --no-autosubscribe         do not subscribe to tag updates
+  --force                    re-analyze even if the engine has the image
+  --exclude-base             drop findings and vulnerabilities inherited from the base image
+  --vuln-type all|os|non-os  default all
+  --timeout SECONDS          longest wait for one image, default 1500
+  --poll-interval SECONDS    longest pause between status polls, default 5
+  --request-timeout SECONDS  longest wait for one HTTP answer, default 60
+  --concurrency N            images in flight at once, default 8
+  --no-fail-on-stop          exit 0 even when a policy says STOP
+  --no-fail-on-error         exit 0 even after errors
+  --report-dir DIR           default ./AnchoreReport
+  --quiet                    print only problems and the summary
+  --debug                    print every request and retry
+  --version, --help
+
+exit codes: 0 pass; 1 a policy said STOP (with fail-on-stop); 2 an error kept the gate from a
+complete decision (with fail-on-error); 2 wins over 1.`;
+
+const OPTIONS = {
+  image: { type: 'string', multiple: true },
+  'engine-url': { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  'password-file': { type: 'string' },
+  account: { type: 'string' },
+  insecure: { type: 'boolean' },
+  'ca-cert': { type: 'string' },
+  policy: { type: 'string' },
+  annotation: { type: 'string', multiple: true },
+  'no-autosubscribe': { type: 'boolean' },
+  force: { type: 'boolean' },
+  'exclude-base': { type: 'boolean' },
+  'vuln-type': { type: 'string' },
+  timeout: { type: 'string' },
+  'poll-interval': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  concurrency: { type: 'string' },
+  'no-fail-on-stop': { type: 'boolean' },
+  'no-fail-on-error': { type: 'boolean' },
+  'report-dir': { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  api: { type: 'string' },
+};
+
+class UsageError extends Error {}
+
+function seconds(name, value, fallback) {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name}: expected a positive number of seconds, got ${JSON.stringify(value)}`);
+  return Math.round(n * 1000);
+}
+
+function falsy(value) {
+  return /^(false|no|n|0|off)$/i.test(value ?? '');
+}
+
+/** Splits `http://user:pass@host/v1` into the URL the core sees and the credentials. */
+function credentialsFromUrl(url) {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return {};
+    return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+  } catch {
+    return {};
+  }
+}
+
+async function readImages(values, positionals) {
+  const images = [];
+  let imageListName = null;
+  let imageListError = null;
+  const listFile = positionals[0] ?? (values.image?.length ? null : 'anchore_images');
+  if (listFile) {
+    imageListName = listFile;
+    try {
+      images.push(...parseImageList(await readFile(listFile, 'utf8'), listFile));
+    } catch (error) {
+      if (error.kind) throw error;
+      imageListError = error.code === 'ENOENT'
+        ? `no such file (create it with one \`IMAGE [DOCKERFILE]\` per line, or pass --image)`
+        : error.message;
+    }
+  }
+  for (const value of values.image ?? []) images.push(parseImageArg(value));
+  // The core encodes Dockerfiles; reading them is I/O, so it happens here.
+  const inputs = await Promise.all(images.map(async (entry) => {
+    if (entry.problem || !entry.dockerfile) return entry;
+    try {
+      return { ...entry, dockerfile_content: await readFile(path.resolve(entry.dockerfile), 'utf8') };
+    } catch (error) {
+      return { ...entry, dockerfile_error: error.code === 'ENOENT' ? 'no such file' : error.message };
+    }
+  }));
+  return { images: inputs, imageListName, imageListError };
+}
+
+function parseAnnotations(list) {
+  const annotations = {};
+  for (const a of list ?? []) {
+    const at = a.indexOf('=');
+    if (at <= 0) throw new UsageError(`--annotation: expected KEY=VALUE, got ${JSON.stringify(a)}`);
+    annotations[a.slice(0, at)] = a.slice(at + 1);
+  }
+  return annotations;
+}
+
+/** Everything the run needs, from options and environment. Throws UsageError for bad options. */
+async function settings(values, positionals, env) {
+  const vulnType = values['vuln-type'] ?? 'all';
+  if (!['all', 'os', 'non-os'].includes(vulnType)) throw new UsageError(`--vuln-type: expected all, os or non-os, got ${JSON.stringify(vulnType)}`);
+  const concurrency = Number(values.concurrency ?? 8);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency: expected a whole number of at least 1, got ${JSON.stringify(values.concurrency)}`);
+  const engineUrl = values['engine-url'] ?? env.ANCHORE_CLI_URL ?? '';
+  const fromUrl = credentialsFromUrl(engineUrl);
+  let password = values.password ?? env.ANCHORE_CLI_PASS ?? fromUrl.password;
+  if (values['password-file']) {
+    try {
+      password = (await readFile(values['password-file'], 'utf8')).replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new UsageError(`--password-file: cannot read ${values['password-file']}: ${error.code ?? error.message}`);
+    }
+  }
+  let ca;
+  if (values['ca-cert']) {
+    try {
+      ca = await readFile(values['ca-cert'], 'utf8');
+    } catch (error) {
+      throw new UsageError(`--ca-cert: cannot read ${values['ca-cert']}: ${error.code ?? error.message}`);
+    }
+  }
+  const { images, imageListName, imageListError } = await readImages(values, positionals);
+  return {
+    transport: {
+      user: values.user ?? env.ANCHORE_CLI_USER ?? fromUrl.user,
+      password,
+      account: values.account ?? env.ANCHORE_CLI_ACCOUNT,
+      insecure: Boolean(values.insecure) || falsy(env.ANCHORE_CLI_SSL_VERIFY),
+      ca,
+      timeoutMs: seconds('request-timeout', values['request-timeout'], 60_000),
+      userAgent: `anchore-gate/${version} (node ${process.version})`,
+    },
+    reportDir: values['report-dir'] ?? 'AnchoreReport',
+    config: {
+      engine_url: engineUrl,
+      image_list_name: imageListName,
+      image_list_error: imageListError,
+      images,
+      policy_id: values.policy ?? null,
+      annotations: parseAnnotations(values.annotation),
+      autosubscribe: !values['no-autosubscribe'],
+      force: Boolean(values.force),
+      exclude_base: Boolean(values['exclude-base']),
+      vuln_type: vulnType,
+      timeout_ms: seconds('timeout', values.timeout, 1_500_000),
+      poll_interval_ms: seconds('poll-interval', values['poll-interval'], 5_000),
+      concurrency,
+      fail_on_stop: !values['no-fail-on-stop'],
+      fail_on_error: !values['no-fail-on-error'],
+      seed: randomInt(1, 2 ** 48),
+    },
+  };
+}
+
+function createPrinter({ quiet, debug, out, images }) {
+  const started = Date.now();
+  const width = Math.min(48, Math.max(8, ...images.map((i) => i.image.length)));
+  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s]`;
+  const label = (index) => (index == null ? ''.padEnd(width) : (images[index]?.image ?? `#${index}`).padEnd(width));
+  return {
+    event(e) {
+      if (e.level === 'debug' && !debug) return;
+      if (quiet && (e.level === 'info' || e.level === 'debug')) return;
+      out(`${stamp()} ${label(e.image)}  ${e.message}`);
+    },
+    request(t) {
+      if (debug) out(`${stamp()} ${label(t.image)}  → ${t.method} ${t.url}`);
+    },
+  };
+}
+
+function summaryTable(report) {
+  const rows = report.images.map((i) => {
+    const v = i.vulnerability_counts;
+    return [
+      i.image,
+      i.status.toUpperCase(),
+      i.final_action ? i.final_action.toUpperCase() : '-',
+      String(i.counts.stop),
+      String(i.counts.warn),
+      String(i.counts.go),
+      ['Critical', 'High', 'Medium', 'Low'].map((s) => v[s] ?? 0).join('/'),
+    ];
+  });
+  const header = ['IMAGE', 'RESULT', 'ACTION', 'STOP', 'WARN', 'GO', 'VULNS C/H/M/L'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (r) => r.map((cell, c) => (c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const lines = [line(header), ...rows.map(line)];
+  for (const i of report.images) {
+    if (i.error) lines.push(`  ${i.image}: ${i.error.kind}: ${i.error.message}`);
+  }
+  return lines.join('\n');
+}
+
+function banner(s, out) {
+  const c = s.config;
+  const t = s.transport;
+  out(`anchore-gate ${version}: ${c.images.length} image(s)${c.image_list_name ? ` from ${c.image_list_name}` : ''} against ${displayUrl(c.engine_url) || '(no engine URL)'}`);
+  out(`  user ${t.user ?? '(none)'}, password ${t.password ? '****' : '(none)'}, account ${t.account ?? '(default)'}, TLS verification ${t.insecure ? 'OFF' : 'on'}${t.ca ? ' (+ CA file)' : ''}`);
+  out(`  policy ${c.policy_id ?? '(active)'}, vuln type ${c.vuln_type}, timeout ${c.timeout_ms / 1000} s, poll interval ≤ ${c.poll_interval_ms / 1000} s, concurrency ${c.concurrency}, fail on STOP ${c.fail_on_stop}, fail on error ${c.fail_on_error}`);
+}
+
+/** The URL without credentials, for printing. */
+function displayUrl(url) {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
+function warnings(s, out) {
+  const t = s.transport;
+  if (t.insecure) out('warning: TLS certificate verification is OFF (--insecure): anyone on the path can read the credentials and forge results');
+  try {
+    const u = new URL(s.config.engine_url);
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) || u.hostname.startsWith('127.');
+    if (u.protocol === 'http:' && t.user && !loopback) {
+      out(`warning: sending Basic credentials over plain HTTP to ${u.host}; use https://`);
+    }
+  } catch { /* the core reports a bad URL */ }
+}
+
+/** Runs the gate and writes the report; returns the exit code. */
+export async function scan(s, { out = console.log, err = console.error, quiet = false, debug = false } = {}) {
+  banner(s, quiet ? () => {} : out);
+  warnings(s, err);
+  const transport = createTransport(s.transport);
+  const printer = createPrinter({ quiet, debug, out, images: s.config.images });
+  let result;
+  try {
+    result = await runGate(s.config, { send: transport.send, onEvent: printer.event, onRequest: printer.request });
+  } finally {
+    await transport.close();
+  }
+  const dir = await writeReport(s.reportDir, result.files);
+  const { report } = result;
+  out('');
+  out(summaryTable(report));
+  out('');
+  out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path.join(dir, 'anchore-gate.json')}`);
+  return report.exit_code;
+}
+
+async function demo(values, out) {
+  const { startEngineDouble, demoScenario } = await import('./engine-double/server.js');
+  const api = values.api ?? 'v1';
+  if (!['v1', 'v2'].includes(api)) throw new UsageError(`--api: expected v1 or v2, got ${JSON.stringify(api)}`);
+  const scenario = demoScenario();
+  const engine = await startEngineDouble({ api, scenario });
+  out(`DEMO: a bundled engine SIMULATOR (not a real Anchore Engine) is serving API ${api} at ${engine.url}`);
+  out('      its images, findings and vulnerabilities are sample data taken from recorded engine responses.');
+  out('');
+  try {
+    const [user, password] = Object.entries(scenario.users ?? { admin: 'foobar' })[0];
+    const imageArgs = Object.keys(scenario.images);
+    const s = await settings({ ...values, image: imageArgs, 'poll-interval': values['poll-interval'] ?? '1' }, [], {});
+    Object.assign(s.transport, { user, password });
+    s.config.engine_url = engine.url;
+    const code = await scan(s, { out, quiet: values.quiet, debug: values.debug });
+    out('');
+    out(`DEMO done: against a real engine this run would exit ${code}. Open the report directory, or run`);
+    out(`  npx anchore-gate --engine-url https://your-engine/v1 --user U --password-file F your_images_file`);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function main(argv = process.argv.slice(2), env = process.env, out = console.log, err = console.error) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    err(`anchore-gate: ${error.message}\nRun anchore-gate --help for the options.`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  if (values.version) {
+    out(version);
+    return 0;
+  }
+  try {
+    if (positionals[0] === 'demo') return await demo(values, out);
+    if (values.api) throw new UsageError('--api is only for `anchore-gate demo`; for an engine, end --engine-url in /v1 or /v2');
+    if (positionals.length > 1) throw new UsageError(`expected at most one image list file, got ${positionals.length}: ${positionals.join(' ')}`);
+    const s = await settings(values, positionals, env);
+    return await scan(s, { out, err, quiet: values.quiet, debug: values.debug });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`anchore-gate: ${error.message}`);
+      return 2;
+    }
+    err(`anchore-gate: ${error.kind ? `${error.kind}: ` : ''}${error.message}`);
+    if (values.debug && error.stack) err(error.stack);
+    return 2;
+  }
+}
+
+// Run when executed (also through npm's bin symlink), not when imported by tests.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main();
+}

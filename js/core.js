@@ -1,0 +1,56 @@
+// Loads the WASM core (pkg/nodejs, built by scripts/build.sh) for Node. A trap inside WASM
+// surfaces as a bare RuntimeError("unreachable"); we turn it into an Error that says what
+// panicked, with kind "internal".
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function load() {
+  try {
+    return require('../pkg/nodejs/anchore_gate.js');
+  } catch (error) {
+    if (error.code === 'MODULE_NOT_FOUND') {
+      throw Object.assign(new Error('the WASM core is not built: run `npm run build` (see README)'), { kind: 'internal' });
+    }
+    throw error;
+  }
+}
+
+const wasm = load();
+
+export function explainTrap(error) {
+  if (error instanceof WebAssembly.RuntimeError) {
+    const panic = wasm.lastPanic();
+    return Object.assign(new Error(`internal error in the gate's core: ${panic ?? error.message}`), { kind: 'internal', cause: error });
+  }
+  return error;
+}
+
+function guard(fn) {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (error) {
+      throw explainTrap(error);
+    }
+  };
+}
+
+export const version = wasm.version();
+export const parseImageList = guard(wasm.parseImageList);
+export const parseImageArg = guard(wasm.parseImageArg);
+
+/** The gate state machine (see src/gate/mod.rs for its contract), with traps explained. */
+export class Gate {
+  #inner;
+  constructor(config, now) {
+    this.#inner = guard((c, n) => new wasm.Gate(c, n))(config, now);
+  }
+  pollOutput() { return guard(() => this.#inner.pollOutput())(); }
+  handleResponse(now, id, status, body, retryAfter) { return guard(() => this.#inner.handleResponse(now, id, status, body, retryAfter ?? undefined))(); }
+  handleFailure(now, id, kind, message) { return guard(() => this.#inner.handleFailure(now, id, kind, message))(); }
+  handleTimeout(now) { return guard(() => this.#inner.handleTimeout(now))(); }
+  report() { return guard(() => this.#inner.report())(); }
+  files() { return guard(() => this.#inner.files())(); }
+  free() { this.#inner.free(); }
+}

@@ -1,0 +1,122 @@
+//! The boundary to JavaScript, and nothing else. JSON-shaped values cross as plain objects
+//! (serde-wasm-bindgen's JSON-compatible serializer); errors cross as `Error` objects with a
+//! `kind` field; a panic leaves its message behind for [`last_panic`] instead of a bare trap.
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{ErrorKind, GateError};
+use crate::gate::{FailureKind, Gate, Input};
+use crate::image_list;
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
+    }));
+}
+
+/// The message of the last panic, for the shim to show when a call traps.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+fn js_error(kind: ErrorKind, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    let _ = js_sys::Reflect::set(&error, &"kind".into(), &kind.as_str().into());
+    error.into()
+}
+
+impl From<GateError> for JsValue {
+    fn from(e: GateError) -> JsValue {
+        js_error(e.kind, &e.message)
+    }
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(ErrorKind::Internal, &e.to_string()))
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| js_error(ErrorKind::Config, &format!("{what}: {e}")))
+}
+
+/// `[{source, image, dockerfile, problem}]` for an image list's text.
+#[wasm_bindgen(js_name = parseImageList)]
+pub fn parse_image_list(text: &str, file: &str) -> Result<JsValue, JsValue> {
+    to_js(&image_list::parse(text, file))
+}
+
+/// `{source, image, dockerfile, problem}` for an `--image REF[=DOCKERFILE]` value.
+#[wasm_bindgen(js_name = parseImageArg)]
+pub fn parse_image_arg(value: &str) -> Result<JsValue, JsValue> {
+    to_js(&image_list::parse_image_arg(value))
+}
+
+/// The gate's state machine; see `gate` for the contract. Times are `Date.now()` values.
+#[wasm_bindgen(js_name = Gate)]
+pub struct WasmGate(Gate);
+
+#[wasm_bindgen(js_class = Gate)]
+impl WasmGate {
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue, now: f64) -> Result<WasmGate, JsValue> {
+        Ok(WasmGate(Gate::new(from_js(config, "gate configuration")?, now as u64)))
+    }
+
+    /// `{type: "transmit", id, image, method, url, body}` | `{type: "event", kind, level, image, message}`
+    /// | `{type: "timeout", at}` | `{type: "done"}`.
+    #[wasm_bindgen(js_name = pollOutput)]
+    pub fn poll_output(&mut self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.poll_output())
+    }
+
+    #[wasm_bindgen(js_name = handleResponse)]
+    pub fn handle_response(&mut self, now: f64, id: f64, status: u16, body: String, retry_after: Option<String>) {
+        self.0.handle_input(now as u64, Input::Response { id: id as u64, status, body, retry_after });
+    }
+
+    /// `kind`: `network`, `timeout`, `tls` or `too_large`.
+    #[wasm_bindgen(js_name = handleFailure)]
+    pub fn handle_failure(&mut self, now: f64, id: f64, kind: &str, message: String) -> Result<(), JsValue> {
+        let kind = match kind {
+            "network" => FailureKind::Network,
+            "timeout" => FailureKind::Timeout,
+            "tls" => FailureKind::Tls,
+            "too_large" => FailureKind::TooLarge,
+            other => return Err(js_error(ErrorKind::Internal, &format!("unknown failure kind {other:?}"))),
+        };
+        self.0.handle_input(now as u64, Input::Failure { id: id as u64, kind, message });
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = handleTimeout)]
+    pub fn handle_timeout(&mut self, now: f64) {
+        self.0.handle_input(now as u64, Input::Timeout);
+    }
+
+    /// The report model as a plain object.
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.report())
+    }
+
+    /// `[{name, content}]`: every file of the report directory.
+    pub fn files(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.files())
+    }
+}
