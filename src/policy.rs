@@ -1754,37 +1754,4 @@ mod tests {
         assert_eq!(json_path_at(r#"{"k": {"x": 1, "y": 2"#, 20, true), ".k");
         assert_eq!(json_path_at(r#"[{"k\"q": 1"#, 11, false), r#"[0]["k\"q"]"#);
     }
-
-    /// Speed on a 100,000-row table against plain JSON parsing of the same body
-    /// (`cargo test --release --lib -- --ignored policy::tests::v1_large --nocapture`).
-    #[cfg(not(target_arch = "wasm32"))]
-    #[test]
-    #[ignore]
-    fn v1_large_table_speed() {
-        let row = r#"["img1","docker.io/a:1","CVE-2015-6420+commons-collections-3.2.1.jar","vulnerabilities","package","HIGH Vulnerability found in non-os package type (java) - /usr/share/jenkins/jenkins.war:WEB-INF/lib/commons-collections-3.2.1.jar (CVE-2015-6420 - https://nvd.nist.gov/vuln/detail/CVE-2015-6420)","stop",false,"48e6f7d6-1765-11e8-b5f9-8b6f228548b6"]"#;
-        let rows = format!("[{}]", vec![row; 100_000].join(","));
-        let body = v1_table(HEADER9, &rows);
-        let time = |f: &dyn Fn()| {
-            let t = std::time::Instant::now();
-            for _ in 0..5 {
-                f();
-            }
-            t.elapsed() / 5
-        };
-        let plain = time(&|| {
-            serde_json::from_str::<IgnoredAny>(&body).unwrap();
-        });
-        let value = time(&|| {
-            serde_json::from_str::<serde_json::Value>(&body).unwrap();
-        });
-        let ours = time(&|| assert_eq!(v1(&body, "sha256:abc").findings.len(), 100_000));
-        println!(
-            "{} MB: IgnoredAny {plain:?}, Value {value:?}, parse_v1 {ours:?}",
-            body.len() / 1_000_000
-        );
-        assert!(
-            ours < value,
-            "parse_v1 {ours:?} vs serde_json::Value {value:?}"
-        );
-    }
 }

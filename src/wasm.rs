@@ -53,7 +53,10 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 }
 
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| js_error(ErrorKind::Config, &format!("{what}: {e}")))
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        let message = e.to_string();
+        js_error(ErrorKind::Config, &format!("{what}: {}", message.strip_prefix("Error: ").unwrap_or(&message)))
+    })
 }
 
 /// `[{source, image, dockerfile, problem}]` for an image list's text.

@@ -62,7 +62,7 @@ impl ReportFile {
 
 /// Everything the gate needs to run, as the front ends pass it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Config {
     /// The engine URL; credentials in it are dropped (the caller sends them as a header).
     pub engine_url: String,

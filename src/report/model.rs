@@ -111,7 +111,8 @@ pub struct Report {
 /// Any error → `error`; else any STOP → `fail`; else `pass`. A run with no images is an
 /// error (the plugin passed an empty list; an empty list is almost always a broken build step).
 pub fn verdict(images: &[ImageResult], run_error: Option<&GateError>) -> Status {
-    if run_error.is_some() || images.is_empty() || images.iter().any(|i| i.status == Status::Error) {
+    if run_error.is_some() || images.is_empty() || images.iter().any(|i| i.status == Status::Error)
+    {
         Status::Error
     } else if images.iter().any(|i| i.status == Status::Fail) {
         Status::Fail
@@ -120,8 +121,15 @@ pub fn verdict(images: &[ImageResult], run_error: Option<&GateError>) -> Status 
     }
 }
 
-pub fn exit_code(images: &[ImageResult], run_error: Option<&GateError>, fail_on_stop: bool, fail_on_error: bool) -> i32 {
-    let errored = run_error.is_some() || images.is_empty() || images.iter().any(|i| i.status == Status::Error);
+pub fn exit_code(
+    images: &[ImageResult],
+    run_error: Option<&GateError>,
+    fail_on_stop: bool,
+    fail_on_error: bool,
+) -> i32 {
+    let errored = run_error.is_some()
+        || images.is_empty()
+        || images.iter().any(|i| i.status == Status::Error);
     let failed = images.iter().any(|i| i.status == Status::Fail);
     if errored && fail_on_error {
         2
@@ -133,7 +141,10 @@ pub fn exit_code(images: &[ImageResult], run_error: Option<&GateError>, fail_on_
 }
 
 pub fn totals(images: &[ImageResult]) -> Totals {
-    let mut t = Totals { images: images.len() as u32, ..Default::default() };
+    let mut t = Totals {
+        images: images.len() as u32,
+        ..Default::default()
+    };
     for i in images {
         match i.status {
             Status::Pass => t.passed += 1,
