@@ -9,6 +9,6 @@ step() { local t0=$SECONDS; echo "::: $*"; "$@"; echo "::: $(( SECONDS - t0 )) s
 
 step bash scripts/build.sh
 step cargo test --lib --quiet
-step cargo test --lib --quiet --target wasm32-unknown-unknown
-WASM_BINDGEN_USE_BROWSER=1 step cargo test --lib --quiet --target wasm32-unknown-unknown
+step cargo test --lib --target wasm32-unknown-unknown
+WASM_BINDGEN_USE_BROWSER=1 step cargo test --lib --target wasm32-unknown-unknown
 step node --test --test-concurrency=2 tests/
