@@ -37,7 +37,7 @@ pub fn parse(text: &str, file: &str) -> Vec<Entry> {
     let mut entries = Vec::new();
     for (index, line) in text.lines().enumerate() {
         // A token starting with `#` starts a comment; image references cannot contain `#`.
-        let content = match line.find(|c: char| c == '#') {
+        let content = match line.find('#') {
             Some(at) if at == 0 || line[..at].ends_with(char::is_whitespace) => &line[..at],
             _ => line,
         };

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod gate;
 pub mod image_list;
+mod json;
 pub mod policy;
 pub mod report;
 pub mod vuln;

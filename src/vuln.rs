@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ParseError;
-use crate::policy::{json_error, FlexBool, Object, Text};
+use crate::json::{json_error, FlexBool, Object, Text};
 
 /// Engine severities, most severe first (the plugin sorted them alphabetically; we don't).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

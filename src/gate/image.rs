@@ -7,7 +7,7 @@ use super::{Config, Event, EventKind, ImageInput, Level};
 use crate::engine::{self, v1, v2, AnalysisStatus, ApiVersion, EngineError, HttpRequest, SubmitOptions};
 use crate::error::{ErrorKind, GateError};
 use crate::image_list::Entry;
-use crate::policy::{self, Action, Counts, Evaluation};
+use crate::policy::{self, Action, Evaluation};
 use crate::report::jenkins::JenkinsImage;
 use crate::report::{self, ExcludedCounts, ImageResult, Status};
 use crate::vuln::{self, Vulnerability};
@@ -447,7 +447,7 @@ impl ImageRun {
             policy_id: evaluation.map(|e| e.policy_id.clone()),
             base_digest: self.base_digest.clone(),
             analysis_status: self.analysis.as_ref().map(|a| a.as_str().to_owned()),
-            counts: evaluation.map(Evaluation::counts).unwrap_or(Counts::default()),
+            counts: evaluation.map(Evaluation::counts).unwrap_or_default(),
             vulnerability_counts: report::count_by_severity(&vulnerabilities),
             findings: evaluation.map(|e| e.findings.clone()).unwrap_or_default(),
             vulnerabilities,
