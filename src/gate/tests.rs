@@ -362,7 +362,8 @@ fn unknown_policy_ends_the_image() {
     let mut sim = Sim::new();
     let mut engine = |t: &Transmit, _now: Millis| {
         if t.request.url.contains("/check?") {
-            Reply::Http(404, r#"{"detail":{"error_codes":[]},"httpcode":404,"message":"policy bundle not found"}"#.into())
+            // The catalog's answer, passed through by apiext (engine source, see js/engine-double/server.js).
+            Reply::Http(404, r#"{"detail":{"error_codes":[]},"httpcode":404,"message":"Policy bundle no-such-bundle not found in DB"}"#.into())
         } else {
             ok(v1_record(PASS_DIGEST, "analyzed"))
         }
