@@ -9,6 +9,7 @@
 #[macro_use]
 mod testutil;
 
+pub mod decision;
 pub mod engine;
 pub mod error;
 pub mod gate;

@@ -7,13 +7,14 @@ use crate::error::ParseError;
 use crate::json::{json_error, FlexBool, Object, Text};
 
 /// Engine severities, most severe first (the plugin sorted them alphabetically; we don't).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
     Critical,
     High,
     Medium,
     Low,
     Negligible,
+    #[default]
     Unknown,
 }
 
@@ -33,6 +34,9 @@ pub struct Vulnerability {
     pub url: Option<String>,
     pub feed_group: Option<String>,
     pub inherited_from_base: Option<bool>,
+    /// The gate's allowlist entry (`--allowlist`) that covers it; shown, not hidden.
+    #[serde(default)]
+    pub allowlisted: Option<crate::decision::AllowlistHit>,
 }
 
 /// The vuln types of `/vuln/{type}`.
@@ -157,6 +161,7 @@ pub fn parse(body: &str) -> Result<VulnListing, ParseError> {
             url: engine_opt(r.url),
             feed_group: engine_opt(r.feed_group),
             inherited_from_base: r.inherited_from_base.0,
+            allowlisted: None,
         })
         .collect();
     Ok(VulnListing {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::time::{seconds, Millis};
 use super::{Config, Event, EventKind, ImageInput, Level};
+use crate::decision::{self, GateOptions};
 use crate::engine::{self, v1, v2, AnalysisStatus, ApiVersion, EngineError, HttpRequest, SubmitOptions};
 use crate::error::{ErrorKind, GateError};
 use crate::image_list::Entry;
@@ -404,11 +405,13 @@ impl ImageRun {
         Event { kind: EventKind::Finished, level: Level::Error, image: Some(self.index), message: format!("ERROR: {message}") }
     }
 
-    pub(super) fn finished_event(&self) -> Event {
-        let result = self.result();
+    pub(super) fn finished_event(&self, options: &GateOptions, now: Millis) -> Event {
+        let mut result = self.result();
+        decision::decide_image_at(&mut result, options, now);
+        let action = action_label(result.final_action);
         let (level, message) = match result.status {
-            Status::Pass => (Level::Info, format!("PASS, final action {}", action_label(result.final_action))),
-            Status::Fail => (Level::Warn, format!("FAIL, final action {}: {}", action_label(result.final_action), result.stop_action_details)),
+            Status::Pass => (Level::Info, format!("PASS, final action {action}")),
+            Status::Fail => (Level::Warn, format!("FAIL, final action {action}: {}", result.gate_failures.join("; "))),
             Status::Error => (Level::Error, format!("ERROR: {}", self.error.as_ref().map(|e| e.message.as_str()).unwrap_or_default())),
         };
         let vulns = result.vulnerabilities.len();
@@ -426,20 +429,19 @@ impl ImageRun {
         }
     }
 
+    /// The image's row before the decision ([`decision::decide`] sets `status`).
     pub(super) fn result(&self) -> ImageResult {
         let evaluation = self.evaluation.as_ref();
-        let status = match (&self.error, evaluation) {
-            (Some(_), _) | (None, None) => Status::Error,
-            (None, Some(e)) if e.status == policy::EvalStatus::Fail => Status::Fail,
-            (None, Some(_)) => Status::Pass,
-        };
         let vulnerabilities = self.vulnerabilities.clone().unwrap_or_default();
         ImageResult {
             image: self.entry.image.clone(),
             source: self.entry.source.clone(),
             dockerfile: self.entry.dockerfile.clone(),
             digest: self.digest.clone(),
-            status,
+            status: Status::Error,
+            gate_failures: Vec::new(),
+            // Without vulnerabilities the result is incomplete: no verdict either.
+            policy_status: evaluation.filter(|_| self.error.is_none()).map(|e| e.status),
             final_action: evaluation.and_then(|e| e.final_action),
             final_action_reason: evaluation.and_then(|e| e.final_action_reason.clone()),
             stop_action_details: evaluation.map(|e| e.stop_action_details(self.removed_all_findings)).unwrap_or_default(),

@@ -36,6 +36,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use crate::decision::{self, GateOptions};
 use crate::engine::{self, ApiVersion, EngineUrl, HttpRequest, SubmitOptions};
 use crate::error::{ErrorKind, GateError};
 use crate::image_list::{self, Entry};
@@ -80,8 +81,9 @@ pub struct Config {
     pub timeout_ms: Millis,
     pub poll_interval_ms: Millis,
     pub concurrency: u32,
-    pub fail_on_stop: bool,
-    pub fail_on_error: bool,
+    /// How findings become a verdict: fail-on rules and the allowlist.
+    #[serde(flatten)]
+    pub decision: GateOptions,
     /// Seeds the retry jitter.
     pub seed: u64,
 }
@@ -102,8 +104,7 @@ impl Default for Config {
             timeout_ms: 1_500_000,
             poll_interval_ms: 5_000,
             concurrency: 8,
-            fail_on_stop: true,
-            fail_on_error: true,
+            decision: GateOptions::default(),
             seed: 1,
         }
     }
@@ -539,7 +540,7 @@ impl Gate {
                     self.events.push_back(Event { kind, level, image: Some(index), message });
                 }
                 if image.step == Step::Done {
-                    let event = image.finished_event();
+                    let event = image.finished_event(&self.config.decision, now);
                     self.events.push_back(event);
                 }
             }
@@ -580,49 +581,66 @@ impl Gate {
     }
 
     fn summary_event(&mut self) {
-        let results: Vec<_> = self.images.iter().map(|i| i.result()).collect();
-        let totals = report::totals(&results);
-        let verdict = report::verdict(&results, self.run_error.as_ref());
+        let report = self.report();
+        let t = &report.totals;
         let message = format!(
-            "verdict {}: {} image(s), {} passed, {} failed (STOP), {} errored",
-            match verdict {
+            "verdict {} (exit {}): {} image(s), {} passed, {} failed, {} errored",
+            match report.verdict {
                 report::Status::Pass => "PASS",
                 report::Status::Fail => "FAIL",
                 report::Status::Error => "ERROR",
             },
-            totals.images,
-            totals.passed,
-            totals.failed,
-            totals.errored
+            report.exit_code,
+            t.images,
+            t.passed,
+            t.failed,
+            t.errored
         );
-        let level = if verdict == report::Status::Pass { Level::Info } else { Level::Error };
+        let level = if report.verdict == report::Status::Pass { Level::Info } else { Level::Error };
+        if let Some(allowlist) = &report.allowlist {
+            for expired in &allowlist.expired {
+                let message = format!(
+                    "allowlist entry {} ({}) expired on {} and no longer applies: {}",
+                    expired.entry, expired.matches, expired.expires, expired.reason
+                );
+                self.push_event(EventKind::Warning, Level::Warn, None, message);
+            }
+        }
         self.push_event(EventKind::Finished, level, None, message);
     }
 
-    /// The report of the run so far (complete once [`Output::Done`] was returned).
+    /// The report of the run so far (complete once [`Output::Done`] was returned), decided
+    /// with the gate's options as of the end of the run.
     pub fn report(&self) -> Report {
         let images: Vec<_> = self.images.iter().map(|i| i.result()).collect();
-        let run_error = self.run_error.as_ref();
-        Report {
+        let now = self.finished_at.unwrap_or(self.now);
+        let mut report = Report {
             schema: report::SCHEMA.to_owned(),
             tool: Tool { name: "anchore-gate".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() },
             engine: EngineInfo { url: self.display_url(), api: self.api },
-            verdict: report::verdict(&images, run_error),
-            exit_code: report::exit_code(&images, run_error, self.config.fail_on_stop, self.config.fail_on_error),
+            verdict: report::Status::Error,
+            exit_code: 2,
             started_at: rfc3339(self.started_at),
-            finished_at: rfc3339(self.finished_at.unwrap_or(self.now)),
+            finished_at: rfc3339(now),
             options: DecisionOptions {
                 policy_id: self.config.policy_id.clone(),
                 exclude_base: self.config.exclude_base,
                 vuln_type: self.config.vuln_type.as_str().to_owned(),
-                fail_on_stop: self.config.fail_on_stop,
-                fail_on_error: self.config.fail_on_error,
+                fail_on_stop: self.config.decision.fail_on_stop,
+                fail_on_error: self.config.decision.fail_on_error,
+                fail_on_warn: self.config.decision.fail_on_warn,
+                fail_on_severity: self.config.decision.fail_on_severity,
+                only_fixed: self.config.decision.only_fixed,
                 timeout_seconds: self.config.timeout_ms as f64 / 1000.0,
             },
-            totals: report::totals(&images),
+            totals: report::Totals::default(),
             error: self.run_error.clone(),
+            allowlist: None,
+            decided_at: None,
             images,
-        }
+        };
+        decision::decide(&mut report, &self.config.decision, now);
+        report
     }
 
     /// The raw engine answers kept for the plugin-compatible files, per image.

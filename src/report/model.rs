@@ -1,4 +1,4 @@
-//! The report model: what `anchore-gate.json` holds, and the verdict and exit code derived from it.
+//! The report model: what `anchore-gate.json` holds, and the verdict derived from it.
 
 use std::collections::BTreeMap;
 
@@ -6,16 +6,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::ApiVersion;
 use crate::error::GateError;
-use crate::policy::{Action, Counts, Finding};
+use crate::decision::AllowlistSummary;
+use crate::policy::{Action, Counts, EvalStatus, Finding};
 use crate::vuln::{Severity, Vulnerability};
 
 pub const SCHEMA: &str = "anchore-gate/report/1";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
     Fail,
+    /// Also the state of an image nothing was decided for yet.
+    #[default]
     Error,
 }
 
@@ -40,17 +43,30 @@ pub struct DecisionOptions {
     pub vuln_type: String,
     pub fail_on_stop: bool,
     pub fail_on_error: bool,
+    #[serde(default)]
+    pub fail_on_warn: bool,
+    #[serde(default)]
+    pub fail_on_severity: Option<Severity>,
+    #[serde(default)]
+    pub only_fixed: bool,
     pub timeout_seconds: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageResult {
     pub image: String,
     /// `anchore_images:3` or `--image`.
     pub source: String,
     pub dockerfile: Option<String>,
     pub digest: Option<String>,
+    /// Decided by [`crate::decision::decide`] from the policy verdict and the gate's options.
     pub status: Status,
+    /// Why the gate fails the image, one line per rule; empty when it passes.
+    #[serde(default)]
+    pub gate_failures: Vec<String>,
+    /// The engine's own verdict: `pass` for GO/WARN, `fail` for STOP; `None` without an evaluation.
+    #[serde(default)]
+    pub policy_status: Option<EvalStatus>,
     pub final_action: Option<Action>,
     pub final_action_reason: Option<String>,
     /// The plugin's "Stop Action Details" (empty unless STOP).
@@ -105,6 +121,12 @@ pub struct Report {
     pub totals: Totals,
     /// A problem of the whole run (no images listed, bad engine URL, 401, …).
     pub error: Option<GateError>,
+    /// What `--allowlist` did; `None` without one.
+    #[serde(default)]
+    pub allowlist: Option<AllowlistSummary>,
+    /// When the decision was made (differs from `finished_at` for `anchore-gate evaluate`).
+    #[serde(default)]
+    pub decided_at: Option<String>,
     pub images: Vec<ImageResult>,
 }
 
@@ -118,25 +140,6 @@ pub fn verdict(images: &[ImageResult], run_error: Option<&GateError>) -> Status 
         Status::Fail
     } else {
         Status::Pass
-    }
-}
-
-pub fn exit_code(
-    images: &[ImageResult],
-    run_error: Option<&GateError>,
-    fail_on_stop: bool,
-    fail_on_error: bool,
-) -> i32 {
-    let errored = run_error.is_some()
-        || images.is_empty()
-        || images.iter().any(|i| i.status == Status::Error);
-    let failed = images.iter().any(|i| i.status == Status::Fail);
-    if errored && fail_on_error {
-        2
-    } else if failed && fail_on_stop {
-        1
-    } else {
-        0
     }
 }
 
