@@ -8,7 +8,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomInt } from 'node:crypto';
 
-import { parseImageArg, parseImageList, version } from './core.js';
+import YAML from 'yaml';
+
+import { parseAllowlist, parseImageArg, parseImageList, version } from './core.js';
 import { createTransport } from './http.js';
 import { writeReport } from './report-writer.js';
 import { runGate } from './run.js';
@@ -41,6 +43,11 @@ options:
   --concurrency N            images in flight at once, default 8
   --no-fail-on-stop          exit 0 even when a policy says STOP
   --no-fail-on-error         exit 0 even after errors
+  --fail-on-warn             a policy WARN fails the gate too
+  --fail-on-severity LEVEL   fail on a vulnerability at or above LEVEL (Critical, High, Medium,
+                             Low, Negligible, Unknown — Unknown ranks lowest)
+  --only-fixed               with --fail-on-severity: count only vulnerabilities that have a fix
+  --allowlist FILE           YAML or JSON allowlist of vulnerabilities (see README); entries may expire
   --report-dir DIR           default ./AnchoreReport
   --quiet                    print only problems and the summary
   --debug                    print every request and retry
@@ -70,6 +77,10 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   'no-fail-on-stop': { type: 'boolean' },
   'no-fail-on-error': { type: 'boolean' },
+  'fail-on-warn': { type: 'boolean' },
+  'fail-on-severity': { type: 'string' },
+  'only-fixed': { type: 'boolean' },
+  allowlist: { type: 'string' },
   'report-dir': { type: 'string' },
   quiet: { type: 'boolean' },
   debug: { type: 'boolean' },
@@ -141,6 +152,49 @@ function parseAnnotations(list) {
   return annotations;
 }
 
+const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'];
+
+/** The gate options of `--fail-on-*`, `--only-fixed` and `--allowlist` (shared by scan and evaluate). */
+export async function decisionOptions(values) {
+  let severity = null;
+  if (values['fail-on-severity'] !== undefined) {
+    severity = SEVERITIES.find((s) => s.toLowerCase() === values['fail-on-severity'].toLowerCase());
+    if (!severity) throw new UsageError(`--fail-on-severity: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(values['fail-on-severity'])}`);
+  }
+  if (values['only-fixed'] && !severity) throw new UsageError('--only-fixed needs --fail-on-severity LEVEL');
+  let allowlist = [];
+  const file = values.allowlist;
+  if (file) {
+    let text;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--allowlist: cannot read ${file}: ${error.code ?? error.message}`);
+    }
+    let data;
+    try {
+      // YAML 1.2 is a superset of JSON, so one parser reads both; dates stay strings.
+      data = YAML.parse(text);
+    } catch (error) {
+      throw new UsageError(`--allowlist: ${file} is not valid YAML or JSON: ${error.message.split('\n')[0]}`);
+    }
+    try {
+      allowlist = parseAllowlist(JSON.stringify(data ?? null), file);
+    } catch (error) {
+      throw new UsageError(error.message);
+    }
+  }
+  return {
+    fail_on_stop: !values['no-fail-on-stop'],
+    fail_on_error: !values['no-fail-on-error'],
+    fail_on_warn: Boolean(values['fail-on-warn']),
+    fail_on_severity: severity,
+    only_fixed: Boolean(values['only-fixed']),
+    allowlist,
+    allowlist_source: file ?? null,
+  };
+}
+
 /** Everything the run needs, from options and environment. Throws UsageError for bad options. */
 async function settings(values, positionals, env) {
   const vulnType = values['vuln-type'] ?? 'all';
@@ -191,8 +245,7 @@ async function settings(values, positionals, env) {
       timeout_ms: seconds('timeout', values.timeout, 1_500_000),
       poll_interval_ms: seconds('poll-interval', values['poll-interval'], 5_000),
       concurrency,
-      fail_on_stop: !values['no-fail-on-stop'],
-      fail_on_error: !values['no-fail-on-error'],
+      decision: await decisionOptions(values),
       seed: randomInt(1, 2 ** 48),
     },
   };
@@ -243,7 +296,7 @@ function banner(s, out) {
   const t = s.transport;
   out(`anchore-gate ${version}: ${c.images.length} image(s)${c.image_list_name ? ` from ${c.image_list_name}` : ''} against ${displayUrl(c.engine_url) || '(no engine URL)'}`);
   out(`  user ${t.user ?? '(none)'}, password ${t.password ? '****' : '(none)'}, account ${t.account ?? '(default)'}, TLS verification ${t.insecure ? 'OFF' : 'on'}${t.ca ? ' (+ CA file)' : ''}`);
-  out(`  policy ${c.policy_id ?? '(active)'}, vuln type ${c.vuln_type}, timeout ${c.timeout_ms / 1000} s, poll interval ≤ ${c.poll_interval_ms / 1000} s, concurrency ${c.concurrency}, fail on STOP ${c.fail_on_stop}, fail on error ${c.fail_on_error}`);
+  out(`  policy ${c.policy_id ?? '(active)'}, vuln type ${c.vuln_type}, timeout ${c.timeout_ms / 1000} s, poll interval ≤ ${c.poll_interval_ms / 1000} s, concurrency ${c.concurrency}, fail on STOP ${c.decision.fail_on_stop}, fail on error ${c.decision.fail_on_error}`);
 }
 
 /** The URL without credentials, for printing. */

@@ -39,6 +39,8 @@ function guard(fn) {
 export const version = wasm.version();
 export const parseImageList = guard(wasm.parseImageList);
 export const parseImageArg = guard(wasm.parseImageArg);
+export const parseAllowlist = guard(wasm.parseAllowlist);
+export const decide = guard(wasm.decide);
 
 /** The gate state machine (see src/gate/mod.rs for its contract), with traps explained. */
 export class Gate {

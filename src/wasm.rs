@@ -7,9 +7,11 @@ use std::cell::RefCell;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::decision::{self, GateOptions};
 use crate::error::{ErrorKind, GateError};
 use crate::gate::{FailureKind, Gate, Input};
 use crate::image_list;
+use crate::report::Report;
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -69,6 +71,24 @@ pub fn parse_image_list(text: &str, file: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = parseImageArg)]
 pub fn parse_image_arg(value: &str) -> Result<JsValue, JsValue> {
     to_js(&image_list::parse_image_arg(value))
+}
+
+/// The entries of an allowlist already turned into JSON text (the caller reads YAML or JSON).
+#[wasm_bindgen(js_name = parseAllowlist)]
+pub fn parse_allowlist(json: &str, source: &str) -> Result<JsValue, JsValue> {
+    to_js(&decision::parse_allowlist(json, source)?)
+}
+
+/// Decides a report (the text of an `anchore-gate.json`) again under other gate options
+/// (`{fail_on_stop, fail_on_error, fail_on_warn, fail_on_severity, only_fixed, allowlist,
+/// allowlist_source}`) as of `now` (`Date.now()`). The report crosses as JSON text: reading it
+/// with serde_json keeps a second deserializer for the whole model out of the .wasm.
+pub fn decide(report_json: &str, options: JsValue, now: f64) -> Result<JsValue, JsValue> {
+    let mut report: Report = serde_json::from_str(report_json)
+        .map_err(|e| js_error(ErrorKind::BadResponse, &format!("not an anchore-gate report: {e}")))?;
+    let options: GateOptions = from_js(options, "gate options")?;
+    decision::decide(&mut report, &options, now as u64);
+    to_js(&report)
 }
 
 /// The gate's state machine; see `gate` for the contract. Times are `Date.now()` values.

@@ -81,8 +81,8 @@ pub struct Config {
     pub timeout_ms: Millis,
     pub poll_interval_ms: Millis,
     pub concurrency: u32,
-    /// How findings become a verdict: fail-on rules and the allowlist.
-    #[serde(flatten)]
+    /// How findings become a verdict: fail-on rules and the allowlist. (Nested, not flattened:
+    /// `serde(flatten)` buffers the whole config generically and costs ~60 KB of .wasm.)
     pub decision: GateOptions,
     /// Seeds the retry jitter.
     pub seed: u64,
@@ -211,8 +211,10 @@ struct Probe {
     last_failure: Option<String>,
 }
 
-/// Network failures before the engine has answered anything at all: a wrong URL should not
-/// wait out the image timeout.
+/// Failed attempts of one request (each after its backoff) before the engine has answered
+/// anything at all: a wrong URL should not wait out the image timeout. Counted per request, not
+/// summed over the images in flight: eight concurrent first attempts are one attempt each, and a
+/// few resets among them must not end a run against an engine that answers the rest.
 const UNREACHABLE_LIMIT: u32 = 4;
 
 pub struct Gate {
@@ -429,7 +431,7 @@ impl Gate {
     }
 
     fn display_url(&self) -> String {
-        self.url.as_ref().map_or_else(|| self.config.engine_url.clone(), |u| u.display.clone())
+        self.url.as_ref().map_or_else(|| engine::redacted_url(&self.config.engine_url), |u| u.display.clone())
     }
 
     fn on_response(&mut self, target: Target, status: u16, body: &str, retry_after: Option<Millis>) {
@@ -448,6 +450,7 @@ impl Gate {
             Target::Image(index) => {
                 let api = self.api.expect("image requests are only sent once the API is known");
                 let outcome = self.images[index].on_response(api, &self.config, status, body, self.now);
+                let outcome = self.images[index].retry_damaged_body(outcome, status, body);
                 self.apply(index, outcome, retry_after);
             }
         }
@@ -506,8 +509,12 @@ impl Gate {
             FailureKind::Network | FailureKind::Timeout => {}
         }
         if !self.engine_reached {
-            self.unreachable_failures += 1;
-            if self.unreachable_failures >= UNREACHABLE_LIMIT {
+            let attempts = 1 + match target {
+                Target::Version => self.probe.failures,
+                Target::Image(index) => self.images[index].failures,
+            };
+            self.unreachable_failures = self.unreachable_failures.max(attempts);
+            if attempts >= UNREACHABLE_LIMIT {
                 return self.abort(GateError::new(
                     ErrorKind::EngineUnreachable,
                     format!("cannot reach the engine at {url}: {message} ({} attempts); check --engine-url and that the engine is up", self.unreachable_failures),
