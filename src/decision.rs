@@ -281,7 +281,7 @@ fn decide_image(image: &mut ImageResult, options: &GateOptions, active: &[(u32, 
         covered += u32::from(v.allowlisted.is_some());
     }
     image.gate_failures.clear();
-    if image.error.is_some() || image.policy_status.is_none() {
+    if image.error.is_some() || (image.policy_status.is_none() && !image.no_policy) {
         image.status = Status::Error;
         return covered;
     }

@@ -263,3 +263,15 @@ fn deciding_again_replaces_the_earlier_decision() {
     assert_eq!(r.options.fail_on_severity, None);
     assert_eq!(r.totals.passed, 1);
 }
+
+#[test]
+fn scanner_rows_without_a_policy_are_decided_by_the_vulnerability_rules_alone() {
+    let mut grype = ImageResult { image: "scanned:1".into(), no_policy: true, vulnerabilities: every_severity(), ..Default::default() };
+    grype.policy_status = None;
+    let mut r = report(vec![grype]);
+    decide(&mut r, &GateOptions::default(), NOON);
+    assert_eq!((r.images[0].status, r.exit_code), (Status::Pass, 0));
+    decide(&mut r, &with_threshold(Some(Severity::High)), NOON);
+    assert_eq!((r.images[0].status, r.exit_code), (Status::Fail, 1));
+    assert_eq!(r.images[0].gate_failures.len(), 1, "no policy line: {:?}", r.images[0].gate_failures);
+}

@@ -79,6 +79,11 @@ impl EngineUrl {
         };
         // Credentials in the URL never go further than this line.
         let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        // A password with an unencoded `/`, `?` or `#` ends the authority early, and the rest of
+        // it would read as the path: refuse, and never print any of it.
+        if path.contains('@') {
+            return Err(bad("it has an '@' after the host name; percent-encode a '/', '?', '#' or '@' in the user or password (or pass them with --user and --password)"));
+        }
         if host.is_empty() {
             return Err(bad("it has no host"));
         }
@@ -104,6 +109,23 @@ impl EngineUrl {
     /// The base every API path is appended to.
     pub fn base(&self, api: ApiVersion) -> String {
         format!("{}/{}", self.root, api.as_str())
+    }
+}
+
+/// A URL that [`EngineUrl::parse`] refused, fit for messages and reports: everything up to the
+/// last `@` after the scheme (a user and password, even a badly written one) and any query or
+/// fragment (tokens) are dropped.
+pub fn redacted_url(url: &str) -> String {
+    let url = url.trim();
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
+    };
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    match scheme {
+        Some(scheme) => format!("{scheme}://{rest}"),
+        None => rest.to_owned(),
     }
 }
 
@@ -318,6 +340,24 @@ mod tests {
             assert_eq!(e.kind, ErrorKind::Config);
             assert!(e.message.starts_with("engine URL: "), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn badly_written_credentials_never_reach_a_message() {
+        // An unencoded '/' or '#' in the password ends the authority early; the rest of the
+        // password must not become the path (and so the display URL).
+        for url in ["https://admin:xQ9/zW7@host/v1", "https://admin@corp:xQ9/zW7@host/v1", "http://u:xQ9?zW7@host/v1", "https://u:xQ9#zW7@host/v2"] {
+            let e = EngineUrl::parse(url).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Config);
+            assert!(!e.message.contains("xQ9") && !e.message.contains("zW7"), "{url}: {}", e.message);
+            let shown = redacted_url(url);
+            assert!(!shown.contains("xQ9") && !shown.contains("zW7"), "{url} shown as {shown}");
+        }
+        assert_eq!(redacted_url("ftp://user:s3cret@host:21/x?token=t0k#f"), "ftp://host:21/x");
+        assert_eq!(redacted_url("user:s3cret@anchore:8228"), "anchore:8228");
+        assert_eq!(redacted_url(" http://anchore:8228/v1 "), "http://anchore:8228/v1");
+        let u = EngineUrl::parse("https://admin:p@ss@host/v1").unwrap();
+        assert_eq!(u.display, "https://host/v1");
     }
 
     #[test]

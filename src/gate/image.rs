@@ -442,6 +442,7 @@ impl ImageRun {
             gate_failures: Vec::new(),
             // Without vulnerabilities the result is incomplete: no verdict either.
             policy_status: evaluation.filter(|_| self.error.is_none()).map(|e| e.status),
+            no_policy: false,
             final_action: evaluation.and_then(|e| e.final_action),
             final_action_reason: evaluation.and_then(|e| e.final_action_reason.clone()),
             stop_action_details: evaluation.map(|e| e.stop_action_details(self.removed_all_findings)).unwrap_or_default(),

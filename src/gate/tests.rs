@@ -535,3 +535,114 @@ fn late_answers_after_an_abort_are_ignored() {
     assert!(gate.is_done());
     assert!(gate.report().images.iter().all(|i| i.error.as_ref().unwrap().kind == ErrorKind::Unauthorized));
 }
+
+#[test]
+fn resets_of_some_concurrent_first_attempts_do_not_end_the_run() {
+    // Eight images start at once; the first attempts of four of them are reset (a bad node
+    // behind a load balancer) before any answer arrives. That is one failed attempt each, not
+    // four attempts at an unreachable engine: the run goes on and every image passes.
+    let images: Vec<String> = (0..8).map(|i| format!("app{i}:1")).collect();
+    let refs: Vec<&str> = images.iter().map(String::as_str).collect();
+    let mut gate = Gate::new(config("http://e/v1", &refs), T0);
+    let mut sim = Sim::new();
+    let mut reset = std::collections::BTreeSet::new();
+    let mut engine = |t: &Transmit, _now: Millis| {
+        let url = t.request.url.as_str();
+        let image = t.image.unwrap();
+        if url.contains("/images?") && image < 4 && reset.insert(image) {
+            Reply::Fail(FailureKind::Network, "read ECONNRESET")
+        } else if url.contains("/check?") {
+            ok(fixture!("v1-check-pass.json"))
+        } else if url.contains("/vuln/") {
+            ok(fixture!("v1-vuln-all-alpine.json"))
+        } else {
+            ok(v1_record(PASS_DIGEST, "analyzed"))
+        }
+    };
+    sim.run(&mut gate, &mut engine);
+    let report = gate.report();
+    assert_eq!(report.error, None, "{:?}", sim.messages());
+    assert!(report.images.iter().all(|i| i.status == Status::Pass), "{:?}", sim.messages());
+    assert_eq!(sim.sent.iter().filter(|s| s.2.contains("/images?")).count(), 12);
+}
+
+#[test]
+fn an_engine_down_from_the_start_still_ends_the_run_after_four_attempts_of_one_request() {
+    let mut gate = Gate::new(config("http://e/v1", &["a:1", "b:1", "c:1"]), T0);
+    let mut sim = Sim::new();
+    sim.run(&mut gate, &mut |_t, _now| Reply::Fail(FailureKind::Network, "connect ECONNREFUSED 127.0.0.1:8228"));
+    let error = gate.report().error.unwrap();
+    assert_eq!(error.kind, ErrorKind::EngineUnreachable);
+    assert!(error.message.contains("(4 attempts)"), "{}", error.message);
+    // Each image tried at most four times, after backoffs of about 1, 2 and 4 s.
+    for image in 0..3 {
+        assert!(sim.requests_of(image).len() <= UNREACHABLE_LIMIT as usize);
+    }
+    assert!(sim.now - T0 >= 500 + 1_000 + 2_000, "no backoff before giving up: {} ms", sim.now - T0);
+}
+
+#[test]
+fn a_damaged_body_is_asked_for_again_and_a_persistently_damaged_one_ends_the_image() {
+    // A 200 whose body is cut off or is a proxy's HTML page is transient; JSON of the wrong shape is not.
+    let check = fixture!("v1-check-pass.json");
+    let mut gate = Gate::new(config("http://e/v1", &["alpine:3.9"]), T0);
+    let mut sim = Sim::new();
+    let mut checks = 0;
+    let mut engine = |t: &Transmit, _now: Millis| {
+        let url = t.request.url.as_str();
+        if url.contains("/check?") {
+            checks += 1;
+            match checks {
+                1 => ok(&check[..check.len() / 2]),
+                2 => ok("<html><body>Proxy error</body></html>"),
+                3 => ok(""),
+                _ => ok(check),
+            }
+        } else if url.contains("/vuln/") {
+            ok(fixture!("v1-vuln-all-alpine.json"))
+        } else {
+            ok(v1_record(PASS_DIGEST, "analyzed"))
+        }
+    };
+    sim.run(&mut gate, &mut engine);
+    let report = gate.report();
+    assert_eq!(report.images[0].status, Status::Pass, "{:?}", report.images[0].error);
+    let retries: Vec<&Event> = sim.events.iter().filter(|e| e.kind == EventKind::Retrying).collect();
+    assert_eq!(retries.len(), 3);
+    assert!(retries[0].message.contains("not valid JSON"), "{}", retries[0].message);
+
+    let mut gate = Gate::new(config("http://e/v1", &["alpine:3.9"]), T0);
+    let mut sim = Sim::new();
+    sim.run(&mut gate, &mut |t, _now| {
+        if t.request.url.contains("/check?") { ok("[{\"sha256:") } else { ok(v1_record(PASS_DIGEST, "analyzed")) }
+    });
+    let error = gate.report().images[0].error.clone().unwrap();
+    assert_eq!(error.kind, ErrorKind::BadResponse);
+    assert!(error.message.contains("4 times in a row with a body that is not JSON"), "{}", error.message);
+    assert_eq!(sim.sent.iter().filter(|s| s.2.contains("/check?")).count(), 4);
+
+    // Valid JSON of the wrong shape: permanent at once.
+    let mut gate = Gate::new(config("http://e/v1", &["alpine:3.9"]), T0);
+    let mut sim = Sim::new();
+    sim.run(&mut gate, &mut |t, _now| {
+        if t.request.url.contains("/check?") { ok(r#"{"unexpected": true}"#) } else { ok(v1_record(PASS_DIGEST, "analyzed")) }
+    });
+    assert_eq!(gate.report().images[0].error.clone().unwrap().kind, ErrorKind::BadResponse);
+    assert_eq!(sim.sent.iter().filter(|s| s.2.contains("/check?")).count(), 1);
+}
+
+#[test]
+fn a_refused_url_is_reported_without_its_credentials() {
+    for url in ["ftp://admin:Sekr1t@anchore/v1", "https://admin:Sek/r1t@anchore/v1", "https://anchore/v1?token=Sekr1t"] {
+        let mut gate = Gate::new(config(url, &["alpine:3.9"]), T0);
+        let mut sim = Sim::new();
+        sim.run(&mut gate, &mut |_t, _now| panic!("nothing may be sent"));
+        let report = gate.report();
+        let text = serde_json::to_string(&report).unwrap() + &sim.messages().join("\n");
+        assert!(!text.contains("Sekr1t") && !text.contains("r1t@"), "{url}: {text}");
+        assert_eq!(report.error.unwrap().kind, ErrorKind::Config);
+        for file in gate.files() {
+            assert!(!file.content.contains("Sek"), "{url} in {}", file.name);
+        }
+    }
+}

@@ -67,6 +67,9 @@ pub struct ImageResult {
     /// The engine's own verdict: `pass` for GO/WARN, `fail` for STOP; `None` without an evaluation.
     #[serde(default)]
     pub policy_status: Option<EvalStatus>,
+    /// From a scanner without a policy engine (grype): only the vulnerability rules apply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_policy: bool,
     pub final_action: Option<Action>,
     pub final_action_reason: Option<String>,
     /// The plugin's "Stop Action Details" (empty unless STOP).
