@@ -59,6 +59,8 @@ pub(super) struct ImageRun {
     pub(super) failures: u32,
     pub(super) last_failure: Option<String>,
     status_not_found: u32,
+    /// Consecutive 2xx answers whose body was not JSON at all (see [`ImageRun::retry_damaged_body`]).
+    damaged_bodies: u32,
     evaluation: Option<Evaluation>,
     vulnerabilities: Option<Vec<Vulnerability>>,
     excluded: ExcludedCounts,
@@ -72,6 +74,9 @@ pub(super) struct ImageRun {
 
 /// How often a just-submitted image may be "not found" before the engine is believed.
 const STATUS_NOT_FOUND_LIMIT: u32 = 3;
+
+/// How many 2xx answers in a row may have a body that is not JSON before the image ends.
+const DAMAGED_BODY_LIMIT: u32 = 3;
 
 impl ImageRun {
     pub(super) fn new(index: usize, entry: Entry, input: &ImageInput, now: Millis) -> ImageRun {
@@ -90,6 +95,7 @@ impl ImageRun {
             failures: 0,
             last_failure: None,
             status_not_found: 0,
+            damaged_bodies: 0,
             evaluation: None,
             vulnerabilities: None,
             excluded: ExcludedCounts::default(),
@@ -263,6 +269,30 @@ impl ImageRun {
                 Err(e) => Outcome::Fail(e.into()),
             },
             Step::Queued | Step::Done => Outcome::Events(Vec::new()),
+        }
+    }
+
+    /// A 2xx answer whose body is not JSON at all was damaged on the way (cut off, or a proxy's
+    /// HTML page): that is transient, so the request is sent again, up to [`DAMAGED_BODY_LIMIT`]
+    /// times in a row. JSON of the wrong shape stays a permanent [`ErrorKind::BadResponse`].
+    pub(super) fn retry_damaged_body(&mut self, outcome: Outcome, status: u16, body: &str) -> Outcome {
+        if !(200..300).contains(&status) {
+            return outcome;
+        }
+        match outcome {
+            Outcome::Fail(error) if error.kind == ErrorKind::BadResponse && serde_json::from_str::<serde::de::IgnoredAny>(body).is_err() => {
+                self.damaged_bodies += 1;
+                if self.damaged_bodies > DAMAGED_BODY_LIMIT {
+                    let message = format!("{} (the engine answered {} times in a row with a body that is not JSON)", error.message, self.damaged_bodies);
+                    Outcome::Fail(GateError::new(ErrorKind::BadResponse, message))
+                } else {
+                    Outcome::Retry(format!("HTTP {status} from {}: {}", self.step_label(), error.message))
+                }
+            }
+            other => {
+                self.damaged_bodies = 0;
+                other
+            }
         }
     }
 
