@@ -665,6 +665,52 @@ pub fn parse_v1(body: &str, digest: &str) -> Result<Option<Evaluation>, ParseErr
     Ok(Some(ev))
 }
 
+/// One table of a v1 `detail.result.result` object, as [`parse_v1_tables`] reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct V1TableEvaluation {
+    /// The table's key: the Docker image id.
+    pub image_id: String,
+    /// The `Repo_Tag` of the first row (`None` without rows or without the column).
+    pub repo_tag: Option<String>,
+    /// The table's own `final_action` (the policy's decision).
+    pub final_action: Option<Action>,
+    pub findings: Vec<Finding>,
+}
+
+/// Reads a bare v1 `detail.result.result` object, `{<image_id>: {result: {header, rows,
+/// final_action}}}` — the shape the Jenkins plugin's v1 `anchore_gates.json` has — one table per
+/// image id, in file order, with the same column rules as [`parse_v1`]. Paths in errors start at
+/// the image id.
+pub fn parse_v1_tables(body: &str) -> Result<Vec<V1TableEvaluation>, ParseError> {
+    let tables: V1Tables = serde_json::from_str(body).map_err(|e| json_error(WHAT_V1, body, e))?;
+    let mut out = Vec::with_capacity(tables.0.len());
+    for (key, table) in tables.0 {
+        let mut path = String::new();
+        push_key(&mut path, &key.0);
+        path.push_str(".result");
+        let path = path.strip_prefix('.').map(str::to_owned).unwrap_or(path);
+        let (Some(header), Some(rows)) = (table.header, table.rows) else {
+            continue;
+        };
+        let repo_tag = header
+            .iter()
+            .position(|h| h.0 == "Repo_Tag")
+            .and_then(|c| match rows.first().and_then(|r| r.0.get(c)) {
+                Some(Cell::Str(s)) => Some(s.to_string()),
+                _ => None,
+            });
+        let mut findings = Vec::new();
+        table_findings(&header, rows, &path, &mut findings)?;
+        out.push(V1TableEvaluation {
+            image_id: key.0.into_owned(),
+            repo_tag,
+            final_action: table.final_action.and_then(|a| Action::parse(&a.0)),
+            findings,
+        });
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------------------------------------
 // v2: `PolicyEvaluation` (v2-openapi.yaml)
 

@@ -91,6 +91,40 @@ pub fn decide(report_json: &str, options: JsValue, now: f64) -> Result<JsValue, 
     to_js(&report)
 }
 
+/// A report's text (`anchore-gate.json`), for the renderers below.
+fn read_report(report_json: &str) -> Result<Report, JsValue> {
+    serde_json::from_str(report_json)
+        .map_err(|e| js_error(ErrorKind::BadResponse, &format!("not an anchore-gate report: {e}")))
+}
+
+/// SARIF 2.1.0 (pretty JSON text) for a report given as the text of an `anchore-gate.json`.
+#[wasm_bindgen(js_name = renderSarif)]
+pub fn render_sarif(report_json: &str) -> Result<String, JsValue> {
+    Ok(crate::report::sarif::render(&read_report(report_json)?))
+}
+
+/// JUnit XML for a report given as the text of an `anchore-gate.json`.
+#[wasm_bindgen(js_name = renderJunit)]
+pub fn render_junit(report_json: &str) -> Result<String, JsValue> {
+    Ok(crate::report::junit::render(&read_report(report_json)?))
+}
+
+/// The step-summary Markdown; `options` (optional): `{report_dir, run_url, max_bytes, max_stop_findings}`.
+#[wasm_bindgen(js_name = renderSummary)]
+pub fn render_summary(report_json: &str, options: JsValue) -> Result<String, JsValue> {
+    let options: crate::report::summary::SummaryOptions =
+        if options.is_undefined() || options.is_null() { Default::default() } else { from_js(options, "summary options")? };
+    Ok(crate::report::summary::markdown(&read_report(report_json)?, &options))
+}
+
+/// `[{level, title, message, file, line, command}]`: the CI annotations, at most `maxPerLevel`
+/// (default 10, the runner's limit) of each level; `command` is the escaped workflow command.
+#[wasm_bindgen(js_name = annotations)]
+pub fn annotations(report_json: &str, max_per_level: Option<u32>) -> Result<JsValue, JsValue> {
+    let max = max_per_level.map_or(crate::report::summary::MAX_ANNOTATIONS_PER_LEVEL, |n| n as usize);
+    to_js(&crate::report::summary::annotations(&read_report(report_json)?, max))
+}
+
 /// The gate's state machine; see `gate` for the contract. Times are `Date.now()` values.
 #[wasm_bindgen(js_name = Gate)]
 pub struct WasmGate(Gate);

@@ -655,7 +655,8 @@ impl Gate {
         self.images.iter().map(|i| &i.raw).collect()
     }
 
-    /// The report directory's files: `anchore-gate.json`, and the Jenkins plugin's
+    /// The report directory's files: `anchore-gate.json`, `anchore-gate.sarif` (SARIF 2.1.0),
+    /// `anchore-gate-junit.xml` (JUnit), and the Jenkins plugin's
     /// `anchore_gates.json`, `anchore_security.json` and raw engine answers
     /// `anchoreengine-api-response-{evaluation,vulnerabilities}-N.json` (N = position in the list,
     /// from 1), in the plugin's v1 or v2 shapes after the engine's API.
@@ -666,6 +667,8 @@ impl Gate {
         let jenkins: Vec<_> = self.images.iter().zip(&report.images).map(|(run, result)| run.jenkins(result)).collect();
         let mut files = vec![
             ReportFile::new("anchore-gate.json", serde_json::to_string_pretty(&report).expect("the report serialises")),
+            ReportFile::new("anchore-gate.sarif", report::sarif::render(&report)),
+            ReportFile::new("anchore-gate-junit.xml", report::junit::render(&report)),
             ReportFile::new("anchore_gates.json", report::jenkins::anchore_gates_json(api, &jenkins)),
             ReportFile::new("anchore_security.json", report::jenkins::anchore_security_json(api, &jenkins)),
         ];
