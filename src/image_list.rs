@@ -25,7 +25,9 @@ impl Entry {
     fn new(source: String, image: &str, dockerfile: Option<&str>) -> Entry {
         let problem = validate_reference(image)
             .err()
-            .map(|why| GateError::new(ErrorKind::ImageList, format!("{source}: invalid image reference \"{image}\": {why}")));
+            // `{:?}` quotes it with control characters escaped: a hostile line must not write
+            // terminal escapes or CI log commands (`\n::error::`) through the message.
+            .map(|why| GateError::new(ErrorKind::ImageList, format!("{source}: invalid image reference {image:?}: {why}")));
         Entry { source, image: image.to_owned(), dockerfile: dockerfile.map(str::to_owned), problem }
     }
 }
@@ -52,7 +54,7 @@ pub fn parse(text: &str, file: &str) -> Vec<Entry> {
                 entry.problem = Some(GateError::new(
                     ErrorKind::ImageList,
                     format!(
-                        "{source}: unexpected third field \"{extra}\": a line is `IMAGE [DOCKERFILE]` (start a comment with #)"
+                        "{source}: unexpected third field {extra:?}: a line is `IMAGE [DOCKERFILE]` (start a comment with #)"
                     ),
                 ));
                 entries.push(entry);

@@ -16,6 +16,8 @@ pub mod gate;
 pub mod image_list;
 mod json;
 pub mod policy;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests;
 pub mod report;
 pub mod vuln;
 pub mod wasm;
