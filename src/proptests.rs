@@ -371,7 +371,9 @@ fn engine_urls_and_retry_after_never_panic_and_never_show_a_password() {
         "(/[ -~]{0,10}){0,3}(/v1|/v2)?/?",
     );
     check("engine URL", (url, any::<String>()), |((scheme, user, pass, host, path), junk)| {
-        let pass = format!("Pw{pass}");
+        // The marker `§` cannot come from the other parts (printable ASCII), so finding the
+        // password anywhere means it leaked.
+        let pass = format!("Pw§{pass}");
         let raw = format!("{scheme}://{user}:{pass}@{host}{path}");
         for candidate in [raw.as_str(), junk.as_str()] {
             match EngineUrl::parse(candidate) {
