@@ -2,7 +2,7 @@
 // anchore-gate: the command-line front end. It reads options, files and the environment, hands
 // everything to the WASM core, sends the core's requests, prints its events and writes its files.
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 
 import YAML from 'yaml';
 
-import { parseAllowlist, parseImageArg, parseImageList, version } from './core.js';
+import { parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
 import { createTransport } from './http.js';
 import { writeReport } from './report-writer.js';
 import { runGate } from './run.js';
@@ -49,6 +49,9 @@ options:
   --only-fixed               with --fail-on-severity: count only vulnerabilities that have a fix
   --allowlist FILE           YAML or JSON allowlist of vulnerabilities (see README); entries may expire
   --report-dir DIR           default ./AnchoreReport
+  --sarif FILE               also write the SARIF 2.1.0 report (anchore-gate.sarif) to FILE
+  --junit FILE               also write the JUnit XML report (anchore-gate-junit.xml) to FILE
+  --summary FILE             write the Markdown summary to FILE (appended if FILE is $GITHUB_STEP_SUMMARY)
   --quiet                    print only problems and the summary
   --debug                    print every request and retry
   --version, --help
@@ -82,6 +85,9 @@ const OPTIONS = {
   'only-fixed': { type: 'boolean' },
   allowlist: { type: 'string' },
   'report-dir': { type: 'string' },
+  sarif: { type: 'string' },
+  junit: { type: 'string' },
+  summary: { type: 'string' },
   quiet: { type: 'boolean' },
   debug: { type: 'boolean' },
   version: { type: 'boolean' },
@@ -89,7 +95,7 @@ const OPTIONS = {
   api: { type: 'string' },
 };
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 function seconds(name, value, fallback) {
   if (value === undefined) return fallback;
@@ -196,7 +202,7 @@ export async function decisionOptions(values) {
 }
 
 /** Everything the run needs, from options and environment. Throws UsageError for bad options. */
-async function settings(values, positionals, env) {
+export async function settings(values, positionals, env) {
   const vulnType = values['vuln-type'] ?? 'all';
   if (!['all', 'os', 'non-os'].includes(vulnType)) throw new UsageError(`--vuln-type: expected all, os or non-os, got ${JSON.stringify(vulnType)}`);
   const concurrency = Number(values.concurrency ?? 8);
@@ -231,6 +237,7 @@ async function settings(values, positionals, env) {
       userAgent: `anchore-gate/${version} (node ${process.version})`,
     },
     reportDir: values['report-dir'] ?? 'AnchoreReport',
+    outputs: { sarif: values.sarif, junit: values.junit, summary: values.summary, stepSummary: env.GITHUB_STEP_SUMMARY },
     config: {
       engine_url: engineUrl,
       image_list_name: imageListName,
@@ -336,12 +343,29 @@ export async function scan(s, { out = console.log, err = console.error, quiet = 
     await transport.close();
   }
   const dir = await writeReport(s.reportDir, result.files);
+  await writeOutputs(s, result.files);
   const { report } = result;
   out('');
   out(summaryTable(report));
   out('');
   out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path.join(dir, 'anchore-gate.json')}`);
   return report.exit_code;
+}
+
+/** `--sarif`, `--junit`, `--summary`: the same renderings as in the report directory. */
+async function writeOutputs(s, files) {
+  const { sarif, junit, summary, stepSummary } = s.outputs ?? {};
+  const content = (name) => files.find((f) => f.name === name).content;
+  const write = async (file, text, append = false) => {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await (append ? appendFile : writeFile)(file, text);
+  };
+  if (sarif) await write(sarif, content('anchore-gate.sarif'));
+  if (junit) await write(junit, content('anchore-gate-junit.xml'));
+  if (summary) {
+    const markdown = renderSummary(content('anchore-gate.json'), { report_dir: s.reportDir });
+    await write(summary, markdown, Boolean(stepSummary) && path.resolve(summary) === path.resolve(stepSummary));
+  }
 }
 
 async function demo(values, out) {
@@ -403,7 +427,9 @@ export async function main(argv = process.argv.slice(2), env = process.env, out 
   }
 }
 
-// Run when executed (also through npm's bin symlink), not when imported by tests.
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run when executed (also through npm's bin symlink), not when imported by tests or bundled
+// into the action (dist/action.js, where import.meta.url is the bundle's).
+const self = fileURLToPath(import.meta.url);
+if (process.argv[1] && path.basename(self) === 'cli.js' && realpathSync(process.argv[1]) === self) {
   process.exitCode = await main();
 }

@@ -41,6 +41,11 @@ export const parseImageList = guard(wasm.parseImageList);
 export const parseImageArg = guard(wasm.parseImageArg);
 export const parseAllowlist = guard(wasm.parseAllowlist);
 export const decide = guard(wasm.decide);
+/** SARIF 2.1.0, JUnit XML, step-summary Markdown and CI annotations of a report (the text of an `anchore-gate.json`). */
+export const renderSarif = guard(wasm.renderSarif);
+export const renderJunit = guard(wasm.renderJunit);
+export const renderSummary = guard(wasm.renderSummary);
+export const annotations = guard(wasm.annotations);
 
 /** The gate state machine (see src/gate/mod.rs for its contract), with traps explained. */
 export class Gate {

@@ -12,3 +12,20 @@ step cargo test --lib --quiet
 step cargo test --lib --target wasm32-unknown-unknown
 WASM_BINDGEN_USE_BROWSER=1 step cargo test --lib --target wasm32-unknown-unknown
 step node --test --test-concurrency=2 tests/
+
+# The action runs the committed dist/ (the runner does no npm install): it must be exactly what
+# scripts/bundle.sh builds from this tree.
+check_dist() {
+  local fresh
+  fresh=$(mktemp -d)
+  bash scripts/bundle.sh "$fresh" >/dev/null
+  if ! diff -r "$fresh" dist >/dev/null 2>&1; then
+    diff -rq "$fresh" dist || true
+    rm -rf "$fresh"
+    echo "dist/ is stale: the committed action bundle is not what scripts/bundle.sh builds from this tree." >&2
+    echo "Run: bash scripts/build.sh && bash scripts/bundle.sh && git add dist && git commit" >&2
+    return 1
+  fi
+  rm -rf "$fresh"
+}
+step check_dist

@@ -215,7 +215,7 @@ fn finding_result(image: &ImageResult, finding: &Finding, rule_index: usize) -> 
             Some(m) => format!("allowlisted by the policy's allowlist {:?} (rule {})", m.name, m.matched_rule_id),
             None => "allowlisted by the policy's allowlist".to_owned(),
         };
-        result["suppressions"] = json!([{ "kind": "external", "status": "accepted", "justification": justification }]);
+        result["suppressions"] = json!([{ "kind": "external", "state": "accepted", "justification": justification }]);
     }
     result
 }
@@ -249,7 +249,7 @@ fn vuln_result(image: &ImageResult, vuln: &Vulnerability, rule_index: usize) -> 
         if let Some(expires) = &hit.expires {
             justification.push_str(&format!(" (until {expires})"));
         }
-        result["suppressions"] = json!([{ "kind": "external", "status": "accepted", "justification": justification }]);
+        result["suppressions"] = json!([{ "kind": "external", "state": "accepted", "justification": justification }]);
     }
     result
 }

@@ -53,6 +53,7 @@ fn sarif_rules_results_levels_and_images() {
     assert!(app_stop["message"]["text"].as_str().unwrap().starts_with("gcr.io/team/app:1: STOP vulnerabilities/package: HIGH Vulnerability"));
     assert!(app_stop.get("suppressions").is_none());
     assert_eq!(results[5]["suppressions"][0]["kind"], "external");
+    assert_eq!(results[5]["suppressions"][0]["state"], "accepted");
     assert!(results[5]["suppressions"][0]["justification"].as_str().unwrap().contains("Global Whitelist"));
     // The same vulnerability in two images: same rule, different fingerprints.
     assert_ne!(results[0]["partialFingerprints"], results[2]["partialFingerprints"]);

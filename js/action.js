@@ -1,0 +1,223 @@
+// The GitHub Action's entry point. scripts/bundle.sh bundles it into dist/action.js (with the
+// .wasm beside it), which action.yml runs on node24 from a plain checkout: no npm install.
+//
+// It reads the inputs the runner passes as INPUT_<NAME> variables (upper-cased, hyphens kept),
+// masks the secrets with ::add-mask:: before anything else is printed, runs the same scan as the
+// CLI, then writes the step outputs ($GITHUB_OUTPUT), the step summary ($GITHUB_STEP_SUMMARY)
+// and the annotations. The summary and the annotations are rendered by the core, like the
+// report directory's SARIF and JUnit files.
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+
+import { annotations, renderSummary } from './core.js';
+import { scan, settings } from './cli.js';
+
+/** The runner refuses a step summary file above 1024 KiB. */
+const STEP_SUMMARY_LIMIT = 1024 * 1024;
+const DEFAULT_IMAGE_LIST = 'anchore_images';
+
+class InputError extends Error {}
+
+/** A workflow command's data: `%`, CR and LF escaped (the runner unescapes them). */
+function escapeData(s) {
+  return String(s).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(s) {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+function command(name, properties, message) {
+  const props = Object.entries(properties).map(([k, v]) => `${k}=${escapeProperty(v)}`).join(',');
+  return `::${name}${props ? ` ${props}` : ''}::${escapeData(message)}`;
+}
+
+/** An input as @actions/core reads it: INPUT_<NAME>, spaces → `_`, upper-cased, hyphens kept; trimmed. */
+function input(name, env = process.env) {
+  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+function booleanInput(name, fallback) {
+  const value = input(name);
+  if (value === '') return fallback;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  let hint = '';
+  if (name === 'annotations' && value.includes('=')) hint = ' (image annotations KEY=VALUE go in the input image-annotations)';
+  throw new InputError(`input ${name}: expected true or false (true, True, TRUE, false, False, FALSE), got ${JSON.stringify(value)}${hint}`);
+}
+
+function secondsInput(name) {
+  const value = input(name);
+  if (value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`input ${name}: expected a positive number of seconds, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Non-empty lines; `#` starts a comment line. */
+function lines(name) {
+  return input(name).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/**
+ * Every secret in the inputs and the environment, in each form it could be printed in: the
+ * password (input or ANCHORE_CLI_PASS), credentials in the engine URL (decoded and as written),
+ * token-like query values, and the Basic authorization value.
+ */
+function secrets(env) {
+  const found = new Set();
+  const add = (s) => {
+    if (!s) return;
+    found.add(s);
+    for (const line of s.split(/\r?\n/)) if (line.trim().length > 0) found.add(line);
+    try {
+      found.add(encodeURIComponent(s));
+    } catch { /* a lone surrogate */ }
+  };
+  let password = input('password', env) || env.ANCHORE_CLI_PASS || '';
+  add(password);
+  const rawUrl = input('engine-url', env) || env.ANCHORE_CLI_URL || '';
+  let user = input('user', env) || env.ANCHORE_CLI_USER || '';
+  try {
+    const url = new URL(rawUrl);
+    if (url.password) {
+      add(url.password);
+      add(decodeURIComponent(url.password));
+    }
+    if (url.username && url.password) {
+      user = user || decodeURIComponent(url.username);
+      password = password || decodeURIComponent(url.password);
+    }
+    for (const [key, value] of url.searchParams) {
+      if (/token|key|secret|pass|auth|sig/i.test(key)) add(value);
+    }
+  } catch {
+    // Not a URL the core will accept either; still hide what looks like user:password@.
+    const m = /\/\/[^/@:]*:([^/@]*)@/.exec(rawUrl);
+    if (m) add(m[1]);
+  }
+  if (password) add(Buffer.from(`${user}:${password}`).toString('base64'));
+  return [...found].filter((s) => s.length > 0);
+}
+
+/** Appends `name<<delimiter` blocks to $GITHUB_OUTPUT, as @actions/core's setOutput does. */
+function setOutputs(outputs, env = process.env) {
+  const file = env.GITHUB_OUTPUT;
+  if (!file) return;
+  let text = '';
+  for (const [name, raw] of Object.entries(outputs)) {
+    const value = String(raw ?? '');
+    const delimiter = `ghadelimiter_${randomUUID()}`;
+    if (value.includes(delimiter) || name.includes(delimiter)) throw new Error(`output ${name}: the value contains the delimiter`);
+    text += `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+  }
+  appendFileSync(file, text);
+}
+
+function runUrl(env) {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+/** The CLI's option values from the action's inputs. */
+function cliValues(env) {
+  const images = lines('images').map((line) => {
+    // Also the image list's `IMAGE DOCKERFILE` form.
+    const fields = line.split(/\s+/);
+    return fields.length === 2 ? `${fields[0]}=${fields[1]}` : line;
+  });
+  const list = input('image-list') || DEFAULT_IMAGE_LIST;
+  // With `images`, the default list file is read only when it is there.
+  const useList = !(images.length > 0 && list === DEFAULT_IMAGE_LIST && !existsSync(path.resolve(env.GITHUB_WORKSPACE ?? '.', list)) && !existsSync(list));
+  const values = {
+    image: images,
+    'engine-url': input('engine-url') || undefined,
+    user: input('user') || undefined,
+    password: input('password') || undefined,
+    account: input('account') || undefined,
+    insecure: !booleanInput('verify-tls', true),
+    'ca-cert': input('ca-cert') || undefined,
+    policy: input('policy') || undefined,
+    annotation: lines('image-annotations'),
+    'no-autosubscribe': !booleanInput('auto-subscribe', true),
+    force: booleanInput('force-analyze', false),
+    'exclude-base': booleanInput('exclude-base-image', false),
+    timeout: secondsInput('timeout'),
+    'poll-interval': secondsInput('poll-interval'),
+    'no-fail-on-stop': !booleanInput('fail-on-stop', true),
+    'no-fail-on-error': !booleanInput('fail-on-error', true),
+    'report-dir': input('report-dir') || 'AnchoreReport',
+  };
+  for (const a of values.annotation) {
+    if (a.indexOf('=') <= 0) throw new InputError(`input image-annotations: expected KEY=VALUE lines, got ${JSON.stringify(a)}`);
+  }
+  return { values, positionals: useList ? [list] : [] };
+}
+
+function writeStepSummary(reportText, s, env) {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  const used = existsSync(file) ? statSync(file).size : 0;
+  const room = Math.min(1_000_000, STEP_SUMMARY_LIMIT - used - 1024);
+  if (room < 4096) {
+    console.log(command('warning', { title: 'anchore-gate' }, `no step summary: $GITHUB_STEP_SUMMARY already holds ${used} bytes`));
+    return;
+  }
+  appendFileSync(file, renderSummary(reportText, { report_dir: s.reportDir, run_url: runUrl(env), max_bytes: room }));
+}
+
+export async function main(env = process.env) {
+  // Before anything else is printed: the runner hides these strings in every later log line.
+  for (const secret of secrets(env)) console.log(`::add-mask::${escapeData(secret)}`);
+
+  let s;
+  let wantSummary;
+  let wantAnnotations;
+  try {
+    wantSummary = booleanInput('step-summary', true);
+    wantAnnotations = booleanInput('annotations', true);
+    const { values, positionals } = cliValues(env);
+    s = await settings(values, positionals, env);
+  } catch (error) {
+    setOutputs({ verdict: 'error' }, env);
+    console.log(command('error', { title: 'anchore-gate: bad input' }, error.message));
+    return 2;
+  }
+
+  let code;
+  let reportText;
+  try {
+    code = await scan(s, { out: console.log, err: console.log, debug: env.RUNNER_DEBUG === '1' });
+    reportText = readFileSync(path.join(s.reportDir, 'anchore-gate.json'), 'utf8');
+  } catch (error) {
+    setOutputs({ verdict: 'error' }, env);
+    console.log(command('error', { title: 'anchore-gate' }, `${error.kind ? `${error.kind}: ` : ''}${error.message}`));
+    return 2;
+  }
+  const report = JSON.parse(reportText);
+  const dir = path.resolve(s.reportDir);
+  const file = (name) => path.join(dir, name);
+  const t = report.totals;
+  setOutputs({
+    verdict: report.verdict,
+    'stop-count': t.stop,
+    'warn-count': t.warn,
+    'go-count': t.go,
+    'failed-images': t.failed,
+    'errored-images': t.errored,
+    'report-dir': dir,
+    'report-json': file('anchore-gate.json'),
+    'sarif-file': file('anchore-gate.sarif'),
+    'junit-file': file('anchore-gate-junit.xml'),
+    'html-report': existsSync(file('report.html')) ? file('report.html') : '',
+  }, env);
+  if (wantSummary) writeStepSummary(reportText, s, env);
+  if (wantAnnotations) {
+    for (const a of annotations(reportText, 10)) console.log(a.command);
+  }
+  return code;
+}
+
+process.exitCode = await main();
