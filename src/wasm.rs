@@ -31,6 +31,14 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// Panics on purpose: the tests use it to see that a panic inside the core reaches the user as
+/// its message (never a bare "unreachable"), with exit 2 and a report (tests/secrets.test.js).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __panicForTests)]
+pub fn panic_for_tests(message: &str) {
+    panic!("{message}");
+}
+
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
