@@ -80,15 +80,17 @@ function secrets(env) {
   add(password);
   const rawUrl = input('engine-url', env) || env.ANCHORE_CLI_URL || '';
   let user = input('user', env) || env.ANCHORE_CLI_USER || '';
+  // A '%' that starts no escape is the password's own character (as the CLI reads it).
+  const decode = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
   try {
     const url = new URL(rawUrl);
     if (url.password) {
       add(url.password);
-      add(decodeURIComponent(url.password));
+      add(decode(url.password));
     }
     if (url.username && url.password) {
-      user = user || decodeURIComponent(url.username);
-      password = password || decodeURIComponent(url.password);
+      user = user || decode(url.username);
+      password = password || decode(url.password);
     }
     for (const [key, value] of url.searchParams) {
       if (/token|key|secret|pass|auth|sig/i.test(key)) add(value);

@@ -23,7 +23,7 @@ check_dist() {
     diff -rq "$fresh" dist || true
     rm -rf "$fresh"
     echo "dist/ is stale: the committed action bundle is not what scripts/bundle.sh builds from this tree." >&2
-    echo "Run: bash scripts/build.sh && bash scripts/bundle.sh && git add dist && git commit" >&2
+    echo "Run: npm run bundle (= bash scripts/build.sh && bash scripts/bundle.sh), then commit dist/" >&2
     return 1
   fi
   rm -rf "$fresh"
