@@ -6,11 +6,19 @@ cd "$(dirname "$0")/.."
 # wasm-pack takes the first wasm-opt on PATH: npm's binaryen 132, never Debian's broken 108.
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 for target in nodejs web; do
-  wasm-pack --quiet build --mode no-install --release --no-pack --target "$target" --out-dir "pkg/$target" >/dev/null
+  # Build beside pkg/ and swap it in at the end, so pkg/ is never half-written while
+  # something (a test run, another build) uses it.
+  out="pkg/.build-$target"
+  rm -rf "$out"
+  wasm-pack --quiet build --mode no-install --release --no-pack --target "$target" --out-dir "$out" >/dev/null
   # wasm-pack leaves a .gitignore of "*", which would also keep the files out of the npm tarball.
-  rm -f "pkg/$target/.gitignore"
+  rm -f "$out/.gitignore"
+  # The nodejs build is CommonJS in .js files inside an ESM package.
+  [ "$target" = nodejs ] && echo '{"type":"commonjs"}' > "$out/package.json"
+  rm -rf "pkg/.old-$target"
+  [ -d "pkg/$target" ] && mv "pkg/$target" "pkg/.old-$target"
+  mv "$out" "pkg/$target"
+  rm -rf "pkg/.old-$target"
 done
-# The nodejs build is CommonJS in .js files inside an ESM package.
-echo '{"type":"commonjs"}' > pkg/nodejs/package.json
 wasm=pkg/nodejs/anchore_gate_bg.wasm
 echo "built pkg/nodejs and pkg/web: $(wc -c < "$wasm") bytes of wasm, $(gzip -9c "$wasm" | wc -c) gzipped"
