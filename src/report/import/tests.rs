@@ -578,3 +578,21 @@ fn file_numbers_and_plugin_cells() {
     );
     assert_eq!(plugin_tag("docker.io/a:1"), "docker.io/a:1");
 }
+
+#[test]
+fn import_json_is_import_as_text() {
+    let d = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    let files = [file("c.json", v2_check(d, HOSTILE)), file("v.json", v2_vulns(d, HOSTILE))];
+    let built = ok(&files);
+    let text = import_json(&files, NOW).unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), serde_json::to_value(&built).unwrap());
+    // Our own report is checked, then passed on as written.
+    let written = format!("\n{}\n", serde_json::to_string_pretty(&built.report).unwrap());
+    let text = import_json(&[file("anchore-gate.json", written.clone())], NOW).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["report"], serde_json::to_value(&built.report).unwrap());
+    assert!(text.contains(written.trim()));
+    assert_eq!(value["sources"][0]["format"], "gate_report");
+    let e = import_json(&[file("anchore-gate.json", "{\"schema\": 1, \"images\": []} trailing")], NOW).unwrap_err();
+    assert_eq!(e.file.as_deref(), Some("anchore-gate.json"));
+}

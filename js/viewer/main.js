@@ -1,0 +1,15 @@
+// The served viewer (index.html): loads the web build of the WASM core, then shows the report
+// named by ?report=URL (repeatable; same-origin only, as the page's CSP allows), or waits for
+// files to be dropped or picked.
+import init, { importReport } from '../../pkg/web/anchore_gate.js';
+import { startViewer } from './viewer.js';
+
+const root = document.getElementById('app');
+try {
+  await init();
+  const urls = new URLSearchParams(location.search).getAll('report');
+  startViewer({ root, core: { importReport }, initial: urls.length ? { urls } : null });
+} catch (e) {
+  root.textContent = `The viewer could not start: ${e?.message ?? e}`;
+  root.dataset.state = 'error';
+}

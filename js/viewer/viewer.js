@@ -1,0 +1,823 @@
+// The anchore-gate report viewer: summary, policy findings and vulnerabilities of a report, with
+// sorting, filters and keyboard navigation, for 100,000+ rows. The WASM core reads the files
+// (importReport); this module only shows what it returns.
+//
+// Engine data is untrusted. Everything is built with createElement and written with textContent;
+// links are made only for http(s) URLs, by this code, with rel="noopener noreferrer"; no
+// handler is ever built from data. The page's Content-Security-Policy forbids loading anything
+// remote as a second line of defence.
+import { Grid, clip, el } from './grid.js';
+
+const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'];
+const SEVERITY_RANK = new Map(SEVERITIES.map((s, i) => [s, i]));
+const ACTION_RANK = { stop: 0, warn: 1, go: 2 };
+const STATUS_RANK = { error: 0, fail: 1, pass: 2 };
+const FORMATS = {
+  gate_report: 'anchore-gate report',
+  jenkins_gates_v1: 'Jenkins plugin anchore_gates.json (v1)',
+  jenkins_gates_v2: 'Jenkins plugin anchore_gates.json (v2)',
+  jenkins_security: 'Jenkins plugin anchore_security.json',
+  engine_check_v1: 'engine policy evaluation (v1)',
+  engine_check_v2: 'engine policy evaluation (v2)',
+  engine_vulnerabilities: 'engine vulnerability listing',
+};
+/** The details panel shows at most this many characters of one value. */
+const DETAIL_MAX = 20_000;
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+// --- values from untrusted JSON ------------------------------------------------------------
+
+function str(v) {
+  if (v == null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function num(v) {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+function yesNo(v) {
+  if (v === true || v === 'true') return 'yes';
+  if (v === false || v === 'false') return 'no';
+  return '—';
+}
+
+/** The URL to link to, or null: only absolute http: and https: URLs are ever linked. */
+export function safeUrl(text) {
+  if (typeof text !== 'string' || text.length > 4096) return null;
+  let url;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return null;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+}
+
+function link(parent, text, max) {
+  const href = safeUrl(text);
+  if (!href) {
+    parent.textContent = clip(text, max);
+    return;
+  }
+  const a = el('a', null, clip(text, max));
+  a.href = href;
+  a.rel = 'noopener noreferrer';
+  a.target = '_blank';
+  parent.append(a);
+}
+
+function badge(cell, kind, value, label) {
+  const b = el('span', `badge ${kind}-${String(value).replace(/[^a-z]/gi, '').toLowerCase()}`, label);
+  cell.append(b);
+}
+
+function actionText(a) {
+  return typeof a === 'string' && a in ACTION_RANK ? a.toUpperCase() : '—';
+}
+
+function severityOf(v) {
+  return SEVERITY_RANK.has(v) ? v : 'Unknown';
+}
+
+function vulnCounts(image) {
+  const c = image.vulnerability_counts;
+  if (c && typeof c === 'object') return SEVERITIES.map((s) => num(c[s]));
+  const n = SEVERITIES.map(() => 0);
+  for (const v of image.vulnerabilities ?? []) n[SEVERITY_RANK.get(severityOf(v?.severity))] += 1;
+  return n;
+}
+
+function imageDetails(image) {
+  if (image.error) return `${str(image.error.kind)}: ${str(image.error.message)}`;
+  const failures = Array.isArray(image.gate_failures) ? image.gate_failures.map(str).filter(Boolean) : [];
+  if (failures.length) return failures.join('; ');
+  if (image.stop_action_details) return str(image.stop_action_details);
+  if (image.policy_status == null && image.status === 'error') return 'no policy evaluation among the files read';
+  return '';
+}
+
+// --- the tables ----------------------------------------------------------------------------
+
+/** The rows of all images, flattened: {img, x} with x the finding or vulnerability. */
+function flatten(images, field) {
+  const rows = [];
+  images.forEach((image, img) => {
+    const list = Array.isArray(image[field]) ? image[field] : [];
+    for (const x of list) rows.push({ img, x: x && typeof x === 'object' ? x : {} });
+  });
+  return rows;
+}
+
+function findingColumns(images) {
+  const name = (r) => str(images[r.img].image);
+  return [
+    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: name },
+    { title: 'Repo Tag', width: 'minmax(12rem, 1.4fr)', text: (r) => str(images[r.img].evaluated_tag) || name(r) },
+    { title: 'Trigger ID', width: 'minmax(10rem, 1fr)', text: (r) => str(r.x.trigger_id) },
+    { title: 'Gate', width: '9rem', text: (r) => str(r.x.gate) },
+    { title: 'Trigger', width: '9rem', text: (r) => str(r.x.trigger) },
+    { title: 'Check Output', width: 'minmax(16rem, 3fr)', text: (r) => str(r.x.message) },
+    {
+      title: 'Action',
+      width: '6rem',
+      text: (r) => actionText(r.x.action),
+      key: (r) => ACTION_RANK[r.x.action] ?? 3,
+      render: (cell, r) => badge(cell, 'action', r.x.action, actionText(r.x.action)),
+    },
+    {
+      title: 'Allowlisted',
+      width: '7.5rem',
+      text: (r) => (r.x.allowlisted === true ? (r.x.allowlist_match?.name ? `yes: ${str(r.x.allowlist_match.name)}` : 'yes') : 'no'),
+    },
+    { title: 'Inherited From Base', width: '8.5rem', text: (r) => yesNo(r.x.inherited_from_base) },
+    { title: 'Policy ID', width: '9rem', text: (r) => str(r.x.policy_id) },
+    { title: 'Recommendation', width: 'minmax(10rem, 1fr)', text: (r) => str(r.x.recommendation) },
+    { title: 'Rule ID', width: '9rem', text: (r) => str(r.x.rule_id) },
+  ];
+}
+
+function vulnerabilityColumns(images) {
+  return [
+    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: (r) => str(images[r.img].image) },
+    { title: 'Vulnerability', width: 'minmax(9rem, 1fr)', text: (r) => str(r.x.id) },
+    {
+      title: 'Severity',
+      width: '7rem',
+      text: (r) => severityOf(r.x.severity),
+      key: (r) => SEVERITY_RANK.get(severityOf(r.x.severity)),
+      render: (cell, r) => badge(cell, 'sev', severityOf(r.x.severity), severityOf(r.x.severity)),
+    },
+    { title: 'Package', width: 'minmax(12rem, 1.4fr)', text: (r) => str(r.x.package) },
+    { title: 'Type', width: '6rem', text: (r) => str(r.x.package_type) },
+    { title: 'Fix', width: 'minmax(7rem, 0.7fr)', text: (r) => (r.x.fix == null || r.x.fix === '' ? 'None' : str(r.x.fix)) },
+    { title: 'Inherited From Base', width: '8.5rem', text: (r) => yesNo(r.x.inherited_from_base) },
+    { title: 'Link', width: 'minmax(14rem, 1.6fr)', text: (r) => str(r.x.url), render: (cell, r) => link(cell, str(r.x.url)) },
+  ];
+}
+
+function summaryColumns(maxVulns) {
+  return [
+    { title: 'Image', width: 'minmax(14rem, 2fr)', text: (r) => str(r.x.image) },
+    {
+      title: 'Result',
+      width: '6rem',
+      text: (r) => str(r.x.status).toUpperCase(),
+      key: (r) => STATUS_RANK[r.x.status] ?? 3,
+      render: (cell, r) => badge(cell, 'status', r.x.status, str(r.x.status).toUpperCase() || '—'),
+    },
+    {
+      title: 'Final Action',
+      width: '8.5rem',
+      text: (r) => actionText(r.x.final_action),
+      key: (r) => ACTION_RANK[r.x.final_action] ?? 3,
+      render: (cell, r) => badge(cell, 'action', r.x.final_action, actionText(r.x.final_action)),
+    },
+    { title: 'Stop', width: '4.5rem', text: (r) => String(num(r.x.counts?.stop)), key: (r) => num(r.x.counts?.stop), align: 'num' },
+    { title: 'Warn', width: '4.5rem', text: (r) => String(num(r.x.counts?.warn)), key: (r) => num(r.x.counts?.warn), align: 'num' },
+    { title: 'Go', width: '4.5rem', text: (r) => String(num(r.x.counts?.go)), key: (r) => num(r.x.counts?.go), align: 'num' },
+    {
+      title: 'Vulnerabilities by severity',
+      width: 'minmax(16rem, 2fr)',
+      text: (r) => vulnCounts(r.x).map((n, i) => `${n} ${SEVERITIES[i]}`).join(', '),
+      compare: (a, b) => {
+        const x = vulnCounts(a.x);
+        const y = vulnCounts(b.x);
+        for (let i = 0; i < x.length; i += 1) if (x[i] !== y[i]) return x[i] - y[i];
+        return 0;
+      },
+      render: (cell, r) => chart(cell, vulnCounts(r.x), maxVulns),
+    },
+    { title: 'Details', width: 'minmax(14rem, 2fr)', text: (r) => imageDetails(r.x) },
+  ];
+}
+
+/** A stacked bar of one image's vulnerabilities, with the counts as text beside it. */
+function chart(cell, counts, max) {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const bar = el('span', 'bar');
+  bar.setAttribute('role', 'img');
+  bar.setAttribute('aria-label', total ? `${total} vulnerabilities: ${counts.map((n, i) => (n ? `${n} ${SEVERITIES[i]}` : '')).filter(Boolean).join(', ')}` : 'no vulnerabilities');
+  counts.forEach((n, i) => {
+    if (!n) return;
+    const seg = el('span', `seg sev-${SEVERITIES[i].toLowerCase()}`);
+    seg.style.width = `${Math.max(0.5, (n / Math.max(1, max)) * 100)}%`;
+    seg.title = `${n} ${SEVERITIES[i]}`;
+    bar.append(seg);
+  });
+  const text = el('span', 'bar-text', total ? counts.map((n, i) => (n ? `${n}${SEVERITIES[i][0]}` : '')).filter(Boolean).join(' ') : '0');
+  text.setAttribute('aria-hidden', 'true');
+  cell.append(bar, text);
+}
+
+/**
+ * One table with its filters: sorting keys are computed once per column and cached; a filter
+ * walks the sorted order once, so typing in the search box is O(rows) with no re-sort.
+ */
+class TableView {
+  constructor({ name, noun, columns, rows, images, extra, details }) {
+    this.name = name;
+    this.noun = noun;
+    this.columns = columns;
+    this.rows = rows;
+    this.images = images;
+    this.extra = extra; // {label, options: [[value, text]], test(row, value)} or null
+    this.details = details;
+    this.keys = new Map();
+    this.sortCol = -1;
+    this.desc = false;
+    this.perm = null;
+    this.hay = null;
+    this.imageFilter = -1;
+    this.extraFilter = '';
+    this.query = '';
+
+    this.panel = el('section', 'panel table-panel');
+    const bar = el('div', 'toolbar');
+    bar.setAttribute('role', 'search');
+    const id = (s) => `${name}-${s}`;
+    const field = (label, control) => {
+      const wrap = el('span', 'field');
+      const l = el('label', null, label);
+      l.htmlFor = control.id;
+      wrap.append(l, control);
+      return wrap;
+    };
+    this.imageSelect = el('select');
+    this.imageSelect.id = id('image');
+    this.imageSelect.append(new Option(`All images (${images.length})`, '-1'));
+    images.forEach((image, i) => this.imageSelect.append(new Option(clip(str(image.image), 120), String(i))));
+    this.imageSelect.addEventListener('change', () => {
+      this.imageFilter = Number(this.imageSelect.value);
+      this.apply();
+    });
+    bar.append(field('Image', this.imageSelect));
+    if (extra) {
+      this.extraSelect = el('select');
+      this.extraSelect.id = id(extra.id);
+      for (const [value, text] of extra.options) this.extraSelect.append(new Option(text, value));
+      this.extraSelect.addEventListener('change', () => {
+        this.extraFilter = this.extraSelect.value;
+        this.apply();
+      });
+      bar.append(field(extra.label, this.extraSelect));
+    }
+    this.search = el('input', 'search');
+    this.search.type = 'search';
+    this.search.id = id('search');
+    this.search.placeholder = 'Search all columns  ( / )';
+    this.search.autocomplete = 'off';
+    this.search.spellcheck = false;
+    let timer = 0;
+    this.search.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.setQuery(this.search.value), rows.length > 20_000 ? 200 : 60);
+    });
+    this.search.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        clearTimeout(timer);
+        this.setQuery(this.search.value);
+      } else if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        this.grid.root.focus();
+      }
+    });
+    bar.append(field('Search', this.search));
+    this.count = el('span', 'count');
+    this.count.setAttribute('aria-live', 'polite');
+    bar.append(this.count);
+
+    this.grid = new Grid({
+      columns,
+      label: noun,
+      onSort: (c) => this.sortBy(c),
+      onActive: (row) => this.showDetails(row),
+    });
+    this.detail = el('dl', 'details');
+    this.detail.setAttribute('aria-label', `Selected ${noun.replace(/s$/, '')}`);
+    this.panel.append(bar, this.grid.root, this.detail);
+    this.grid.setRows(rows, new Uint32Array(0));
+  }
+
+  setQuery(q) {
+    const next = q.trim().toLowerCase();
+    if (next === this.query) return;
+    this.query = next;
+    this.apply();
+  }
+
+  /** Per row, every column's text in lower case: built on the first search only. */
+  haystack() {
+    if (!this.hay) {
+      const t0 = performance.now();
+      const cols = this.columns;
+      this.hay = this.rows.map((r) => {
+        let s = '';
+        for (const c of cols) s += `${c.text(r)}\u0001`;
+        return s.toLowerCase();
+      });
+      performance.measure(`anchore-viewer:index:${this.name}`, { start: t0 });
+    }
+    return this.hay;
+  }
+
+  keyFor(c) {
+    let key = this.keys.get(c);
+    if (key) return key;
+    const col = this.columns[c];
+    const rows = this.rows;
+    if (col.key) {
+      key = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i += 1) key[i] = col.key(rows[i]);
+    } else {
+      // Rank the distinct texts once (numeric-aware: CVE-2024-999 < CVE-2024-1000), then sort
+      // numbers: far fewer collator calls than comparing 100,000 strings pairwise.
+      const texts = rows.map((r) => col.text(r));
+      const distinct = [...new Set(texts)].sort(collator.compare);
+      const rank = new Map(distinct.map((s, i) => [s, i]));
+      key = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i += 1) key[i] = rank.get(texts[i]);
+    }
+    this.keys.set(c, key);
+    return key;
+  }
+
+  sorted() {
+    if (this.perm) return this.perm;
+    const n = this.rows.length;
+    const perm = new Uint32Array(n);
+    for (let i = 0; i < n; i += 1) perm[i] = i;
+    if (this.sortCol >= 0) {
+      const t0 = performance.now();
+      const col = this.columns[this.sortCol];
+      const d = this.desc ? -1 : 1;
+      if (col.compare) {
+        const rows = this.rows;
+        perm.sort((a, b) => d * col.compare(rows[a], rows[b]) || a - b);
+      } else {
+        const key = this.keyFor(this.sortCol);
+        perm.sort((a, b) => d * (key[a] - key[b]) || a - b);
+      }
+      performance.measure(`anchore-viewer:sort:${this.name}`, { start: t0 });
+    }
+    this.perm = perm;
+    return perm;
+  }
+
+  sortBy(c, desc) {
+    this.desc = desc ?? (c === this.sortCol ? !this.desc : false);
+    this.sortCol = c;
+    this.perm = null;
+    this.grid.setSort(c, this.desc);
+    this.apply();
+  }
+
+  apply() {
+    const t0 = performance.now();
+    const perm = this.sorted();
+    const img = this.imageFilter;
+    const extra = this.extraFilter;
+    const q = this.query;
+    let out;
+    if (img < 0 && !extra && !q) {
+      out = perm;
+    } else {
+      const hay = q ? this.haystack() : null;
+      const rows = this.rows;
+      const test = this.extra?.test;
+      out = new Uint32Array(perm.length);
+      let n = 0;
+      for (let k = 0; k < perm.length; k += 1) {
+        const i = perm[k];
+        const r = rows[i];
+        if (img >= 0 && r.img !== img) continue;
+        if (extra && !test(r, extra)) continue;
+        if (hay && !hay[i].includes(q)) continue;
+        out[n] = i;
+        n += 1;
+      }
+      out = out.subarray(0, n);
+    }
+    this.grid.setOrder(out);
+    const total = this.rows.length;
+    this.count.textContent = out.length === total
+      ? `${total.toLocaleString('en')} ${this.noun}`
+      : `${out.length.toLocaleString('en')} of ${total.toLocaleString('en')} ${this.noun}`;
+    this.count.dataset.shown = String(out.length);
+    this.count.dataset.total = String(total);
+    performance.measure(`anchore-viewer:filter:${this.name}`, { start: t0 });
+  }
+
+  showDetails(row) {
+    this.detail.replaceChildren();
+    if (!row) return;
+    for (const [term, value, isLink] of this.details(row)) {
+      if (value == null || value === '') continue;
+      const dd = el('dd');
+      if (isLink) link(dd, str(value), DETAIL_MAX);
+      else dd.textContent = clip(str(value), DETAIL_MAX);
+      this.detail.append(el('dt', null, term), dd);
+    }
+  }
+}
+
+// --- the page ------------------------------------------------------------------------------
+
+function tabs(root, specs) {
+  const list = el('div', 'tabs');
+  list.setAttribute('role', 'tablist');
+  list.setAttribute('aria-label', 'Report views');
+  const buttons = specs.map((s, i) => {
+    const b = el('button', 'tab', s.label);
+    b.type = 'button';
+    b.id = `tab-${s.id}`;
+    b.setAttribute('role', 'tab');
+    b.setAttribute('aria-controls', `panel-${s.id}`);
+    s.panel.id = `panel-${s.id}`;
+    s.panel.setAttribute('role', 'tabpanel');
+    s.panel.setAttribute('aria-labelledby', b.id);
+    b.addEventListener('click', () => select(i));
+    return b;
+  });
+  function select(i, focus = false) {
+    buttons.forEach((b, k) => {
+      const on = k === i;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      specs[k].panel.hidden = !on;
+    });
+    if (focus) buttons[i].focus();
+    specs[i].onShow?.();
+  }
+  list.addEventListener('keydown', (e) => {
+    const at = buttons.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    select((to + buttons.length) % buttons.length, true);
+  });
+  list.append(...buttons);
+  root.append(list, ...specs.map((s) => s.panel));
+  select(0);
+  return { select, buttons };
+}
+
+function summaryPanel(report, sources, images) {
+  const panel = el('section', 'panel summary-panel');
+  const t = report.totals ?? {};
+  const tiles = el('div', 'tiles');
+  const tile = (label, value, kind) => {
+    const d = el('div', `tile ${kind ?? ''}`);
+    d.append(el('span', 'tile-value', String(value)), el('span', 'tile-label', label));
+    tiles.append(d);
+  };
+  tile('images', images.length);
+  tile('passed', num(t.passed), 'status-pass');
+  tile('failed', num(t.failed), 'status-fail');
+  tile('errors', num(t.errored), 'status-error');
+  tile('stop', num(t.stop), 'action-stop');
+  tile('warn', num(t.warn), 'action-warn');
+  tile('go', num(t.go), 'action-go');
+  tile('allowlisted', num(t.allowlisted));
+  panel.append(tiles);
+
+  if (report.error) {
+    const alert = el('p', 'run-error', `The run ended with an error — ${str(report.error.kind)}: ${str(report.error.message)}`);
+    alert.setAttribute('role', 'alert');
+    panel.append(alert);
+  }
+
+  const rows = images.map((x, img) => ({ img, x }));
+  const max = Math.max(1, ...images.map((i) => vulnCounts(i).reduce((a, b) => a + b, 0)));
+  const view = new TableView({
+    name: 'summary',
+    noun: 'images',
+    columns: summaryColumns(max),
+    rows,
+    images,
+    extra: null,
+    details: (r) => [
+      ['Image', r.x.image],
+      ['Source', r.x.source],
+      ['Digest', r.x.digest],
+      ['Evaluated tag', r.x.evaluated_tag],
+      ['Policy', r.x.policy_id],
+      ['Result', str(r.x.status).toUpperCase()],
+      ['Final action', actionText(r.x.final_action)],
+      ['Reason', r.x.final_action_reason],
+      ['Why it fails', Array.isArray(r.x.gate_failures) ? r.x.gate_failures.map(str).join('\n') : ''],
+      ['Stop action details', r.x.stop_action_details],
+      ['Error', r.x.error ? `${str(r.x.error.kind)}: ${str(r.x.error.message)}` : ''],
+      ['Counts', `stop ${num(r.x.counts?.stop)}, warn ${num(r.x.counts?.warn)}, go ${num(r.x.counts?.go)}, allowlisted ${num(r.x.counts?.allowlisted)}`],
+      ['Vulnerabilities', vulnCounts(r.x).map((n, i) => `${n} ${SEVERITIES[i]}`).join(', ')],
+      ['Dockerfile', r.x.dockerfile],
+    ],
+  });
+  view.panel.classList.add('summary-table');
+  // A handful of rows: no search box needed, but keep the same table behaviour.
+  view.panel.querySelector('.toolbar').hidden = true;
+  view.grid.root.style.setProperty('--visible-rows', String(Math.min(12, Math.max(2, images.length))));
+  panel.append(view.panel);
+
+  const legend = el('p', 'legend');
+  legend.append(el('span', null, 'Severity: '));
+  for (const s of SEVERITIES) {
+    const item = el('span', 'legend-item');
+    item.append(el('span', `swatch sev-${s.toLowerCase()}`), el('span', null, `${s[0]} = ${s}`));
+    legend.append(item);
+  }
+  panel.append(legend);
+
+  if (sources?.length) {
+    const box = el('details', 'sources');
+    const used = sources.filter((s) => s.used).length;
+    box.append(el('summary', null, `Read from ${used} of ${sources.length} file${sources.length === 1 ? '' : 's'}`));
+    const list = el('ul');
+    for (const s of sources) {
+      const li = el('li', null, `${str(s.name)} — ${FORMATS[s.format] ?? 'skipped'}${s.used ? '' : ` (${str(s.note) || 'not used'})`}`);
+      list.append(li);
+    }
+    box.append(list);
+    panel.append(box);
+  }
+  return { panel, view };
+}
+
+function header(report, sources) {
+  const h = el('header', 'top');
+  const title = el('h1', null, 'anchore-gate report');
+  const verdict = str(report.verdict);
+  const v = el('span', `badge verdict status-${verdict.replace(/[^a-z]/g, '')}`, verdict.toUpperCase() || 'UNKNOWN');
+  v.setAttribute('aria-label', `verdict ${verdict || 'unknown'}`);
+  title.append(' ', v);
+  const meta = el('p', 'meta');
+  const parts = [];
+  const engine = report.engine ?? {};
+  if (engine.url) parts.push(`engine ${str(engine.url)}`);
+  if (engine.api) parts.push(`API ${str(engine.api)}`);
+  if (report.finished_at) parts.push(`finished ${str(report.finished_at)}`);
+  if (report.exit_code != null && report.started_at) parts.push(`exit code ${str(report.exit_code)}`);
+  if (!report.started_at && sources?.length) parts.push('assembled from the files opened');
+  if (report.tool?.version) parts.push(`anchore-gate ${str(report.tool.version)}`);
+  meta.textContent = parts.join(' · ');
+  h.append(title, meta);
+  return h;
+}
+
+function openControls(onFiles) {
+  const box = el('div', 'open');
+  const files = el('input');
+  files.type = 'file';
+  files.multiple = true;
+  files.accept = '.json,application/json';
+  files.hidden = true;
+  files.id = 'open-files';
+  const folder = el('input');
+  folder.type = 'file';
+  folder.webkitdirectory = true;
+  folder.hidden = true;
+  folder.id = 'open-folder';
+  const b1 = el('button', 'button', 'Open files…');
+  b1.type = 'button';
+  b1.addEventListener('click', () => files.click());
+  const b2 = el('button', 'button', 'Open a folder…');
+  b2.type = 'button';
+  b2.addEventListener('click', () => folder.click());
+  for (const input of [files, folder]) {
+    input.addEventListener('change', () => {
+      const list = [...input.files].map((f) => ({ file: f, name: f.webkitRelativePath || f.name }));
+      input.value = '';
+      if (list.length) onFiles(list);
+    });
+  }
+  box.append(b1, b2, files, folder);
+  return box;
+}
+
+async function dropped(dataTransfer) {
+  const items = [...(dataTransfer.items ?? [])].filter((i) => i.kind === 'file');
+  // webkitGetAsEntry must be called before anything is awaited.
+  const entries = items.map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+  if (!entries.length) return [...dataTransfer.files].map((f) => ({ file: f, name: f.name }));
+  const out = [];
+  const walk = async (entry) => {
+    if (entry.isFile) {
+      const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+      out.push({ file, name: entry.fullPath.replace(/^\//, '') });
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+        if (!batch.length) break;
+        for (const e of batch) await walk(e);
+      }
+    }
+  };
+  for (const e of entries) await walk(e);
+  return out;
+}
+
+/**
+ * Starts the viewer in `root`. core: {importReport}; initial: null, or {files: [{name, content}]}
+ * to show at once (report.html), or {urls: [...]} to fetch (?report=URL).
+ */
+export function startViewer({ root, core, initial = null }) {
+  root.replaceChildren();
+  root.classList.add('viewer');
+  const status = el('p', 'status');
+  status.setAttribute('role', 'status');
+  const error = el('p', 'error');
+  error.setAttribute('role', 'alert');
+  error.hidden = true;
+  const body = el('main', 'body');
+  const bar = el('div', 'bar-top');
+  const open = openControls((list) => readFiles(list));
+  bar.append(open, status);
+  root.append(bar, error, body);
+  let current = null;
+
+  function setState(state, message = '') {
+    root.dataset.state = state;
+    status.textContent = message;
+  }
+
+  function fail(message) {
+    error.textContent = message;
+    error.hidden = false;
+    setState(current ? 'ready' : 'error', '');
+  }
+
+  function empty() {
+    const drop = el('section', 'dropzone');
+    drop.append(
+      el('h1', null, 'anchore-gate report viewer'),
+      el('p', null, 'Drop a report here — anchore-gate.json, a whole AnchoreReport folder, the Jenkins plugin’s anchore_gates.json and anchore_security.json, or engine policy evaluations and vulnerability listings — or use “Open files…” / “Open a folder…” above.'),
+      el('p', 'hint', 'Everything stays in this browser tab: nothing is uploaded.'),
+    );
+    body.replaceChildren(drop);
+    setState('empty', '');
+  }
+
+  async function load(files) {
+    error.hidden = true;
+    setState('loading', `Reading ${files.length} file${files.length === 1 ? '' : 's'}…`);
+    // Let the status paint before the (synchronous) import.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    performance.mark('anchore-viewer:load-start');
+    let imported;
+    try {
+      const t0 = performance.now();
+      imported = JSON.parse(core.importReport(files, Date.now()));
+      performance.measure('anchore-viewer:import', { start: t0 });
+    } catch (e) {
+      fail(e?.message ? String(e.message) : String(e));
+      return;
+    }
+    show(imported);
+  }
+
+  async function readFiles(list) {
+    try {
+      setState('loading', `Reading ${list.length} file${list.length === 1 ? '' : 's'}…`);
+      const files = await Promise.all(list.map(async ({ file, name }) => ({ name, content: new Uint8Array(await file.arrayBuffer()) })));
+      await load(files);
+    } catch (e) {
+      fail(`Could not read the files: ${e?.message ?? e}`);
+    }
+  }
+
+  function show({ report, sources }) {
+    const t0 = performance.now();
+    const images = Array.isArray(report.images) ? report.images.filter((i) => i && typeof i === 'object') : [];
+    const findings = flatten(images, 'findings');
+    const vulns = flatten(images, 'vulnerabilities');
+    const page = el('div', 'report');
+    page.append(header(report, sources));
+    const summary = summaryPanel(report, sources, images);
+    const findingView = new TableView({
+      name: 'findings',
+      noun: 'findings',
+      columns: findingColumns(images),
+      rows: findings,
+      images,
+      extra: {
+        id: 'action',
+        label: 'Action',
+        options: [['', 'All actions'], ['stop', 'STOP'], ['warn', 'WARN'], ['go', 'GO']],
+        test: (r, v) => r.x.action === v,
+      },
+      details: (r) => {
+        const cols = findingView.columns.map((c) => [c.title, c.text(r)]);
+        const m = r.x.allowlist_match;
+        if (m && typeof m === 'object') cols.push(['Allowlist match', `${str(m.name)} (${str(m.id)}), rule ${str(m.matched_rule_id)}`]);
+        cols.push(['Digest', images[r.img].digest]);
+        return cols;
+      },
+    });
+    const vulnView = new TableView({
+      name: 'vulnerabilities',
+      noun: 'vulnerabilities',
+      columns: vulnerabilityColumns(images),
+      rows: vulns,
+      images,
+      extra: {
+        id: 'severity',
+        label: 'Severity',
+        options: [['', 'All severities'], ...SEVERITIES.map((s) => [s, s]), ...SEVERITIES.slice(1, 4).map((s) => [`>=${s}`, `${s} and above`])],
+        test: (r, v) => (v.startsWith('>=')
+          ? SEVERITY_RANK.get(severityOf(r.x.severity)) <= SEVERITY_RANK.get(v.slice(2))
+          : severityOf(r.x.severity) === v),
+      },
+      details: (r) => [
+        ...vulnView.columns.map((c) => [c.title, c.text(r), c.title === 'Link']),
+        ['Package name', r.x.package_name],
+        ['Package version', r.x.package_version],
+        ['Package path', r.x.package_path],
+        ['Feed group', r.x.feed_group],
+        ['Allowlisted by', r.x.allowlisted ? `entry ${str(r.x.allowlisted.entry)}: ${str(r.x.allowlisted.reason)}${r.x.allowlisted.expires ? ` (until ${str(r.x.allowlisted.expires)})` : ''}` : ''],
+        ['Digest', images[r.img].digest],
+      ],
+    });
+    // The orders people look for first: worst first.
+    summary.view.sortBy(1);
+    findingView.sortBy(6);
+    vulnView.sortBy(2);
+    const views = [summary.view, findingView, vulnView];
+    const t = tabs(page, [
+      { id: 'summary', label: `Summary (${images.length})`, panel: summary.panel, onShow: () => summary.view.grid.schedule() },
+      { id: 'findings', label: `Policy findings (${findings.length.toLocaleString('en')})`, panel: findingView.panel, onShow: () => findingView.grid.schedule() },
+      { id: 'vulnerabilities', label: `Vulnerabilities (${vulns.length.toLocaleString('en')})`, panel: vulnView.panel, onShow: () => vulnView.grid.schedule() },
+    ]);
+    body.replaceChildren(page);
+    current = { report, sources, views, tabs: t };
+    document.title = `anchore-gate report: ${str(report.verdict).toUpperCase() || 'unknown'} — ${images.length} image${images.length === 1 ? '' : 's'}`;
+    for (const v of views) v.grid.render();
+    setState('ready', '');
+    performance.measure('anchore-viewer:render', { start: t0 });
+    performance.measure('anchore-viewer:load', 'anchore-viewer:load-start');
+  }
+
+  // Drag and drop anywhere on the page.
+  document.addEventListener('dragover', (e) => {
+    if ([...(e.dataTransfer?.types ?? [])].includes('Files')) {
+      e.preventDefault();
+      root.classList.add('dragging');
+    }
+  });
+  document.addEventListener('dragleave', (e) => {
+    if (!e.relatedTarget) root.classList.remove('dragging');
+  });
+  document.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    root.classList.remove('dragging');
+    if (!e.dataTransfer) return;
+    try {
+      const list = await dropped(e.dataTransfer);
+      if (list.length) await readFiles(list);
+    } catch (err) {
+      fail(`Could not read what was dropped: ${err?.message ?? err}`);
+    }
+  });
+  // "/" jumps to the search box of the table in view.
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = document.activeElement?.tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') return;
+    const panel = root.querySelector('.panel:not([hidden]) input[type=search]');
+    if (panel) {
+      e.preventDefault();
+      panel.focus();
+    }
+  });
+
+  empty();
+  if (initial?.files) {
+    load(initial.files);
+  } else if (initial?.urls?.length) {
+    (async () => {
+      setState('loading', 'Fetching the report…');
+      try {
+        const files = await Promise.all(initial.urls.map(async (u) => {
+          const url = new URL(u, document.baseURI);
+          const response = await fetch(url, { credentials: 'same-origin' });
+          if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+          const name = decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? 'report.json');
+          return { name, content: new Uint8Array(await response.arrayBuffer()) };
+        }));
+        await load(files);
+      } catch (e) {
+        fail(`Could not fetch the report (only this site's own addresses can be read): ${e?.message ?? e}`);
+      }
+    })();
+  }
+  return {
+    load,
+    get current() {
+      return current;
+    },
+  };
+}
