@@ -144,9 +144,9 @@ pub fn markdown(report: &Report, options: &SummaryOptions) -> String {
     let dir = options.report_dir.as_deref().unwrap_or("AnchoreReport");
     let _ = write!(
         out,
-        "\n---\nThe full report is in {}: `anchore-gate.json` (every finding and vulnerability), \
-         `anchore-gate.sarif` (code scanning), `anchore-gate-junit.xml` (test reports) and the \
-         Jenkins plugin's files.",
+        "\n---\nThe full report is in {}: `report.html` (open it in a browser), `anchore-gate.json` \
+         (every finding and vulnerability), `anchore-gate.sarif` (code scanning), \
+         `anchore-gate-junit.xml` (test reports) and the Jenkins plugin's files.",
         md_code(&ellipsis(dir.trim_end_matches('/'), 200))
     );
     if let Some(url) = options.run_url.as_deref().filter(|u| safe_url(u)) {
