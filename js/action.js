@@ -200,7 +200,9 @@ export async function main(env = process.env) {
   }
   const report = JSON.parse(reportText);
   const dir = path.resolve(s.reportDir);
-  const file = (name) => path.join(dir, name);
+  // A path, or empty when this run did not write the file (e.g. only anchore-gate.json after a
+  // failure inside the core).
+  const file = (name) => (existsSync(path.join(dir, name)) ? path.join(dir, name) : '');
   const t = report.totals;
   setOutputs({
     verdict: report.verdict,
@@ -213,7 +215,7 @@ export async function main(env = process.env) {
     'report-json': file('anchore-gate.json'),
     'sarif-file': file('anchore-gate.sarif'),
     'junit-file': file('anchore-gate-junit.xml'),
-    'html-report': existsSync(file('report.html')) ? file('report.html') : '',
+    'html-report': file('report.html'),
   }, env);
   if (wantSummary) writeStepSummary(reportText, s, env);
   if (wantAnnotations) {
