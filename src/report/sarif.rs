@@ -26,8 +26,18 @@ pub fn render(report: &Report) -> String {
     serde_json::to_string_pretty(&log(report)).expect("SARIF serialises")
 }
 
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
 /// The SARIF log as a JSON value.
 pub fn log(report: &Report) -> Value {
+    log_with_limit(report, MAX_RESULTS)
+}
+
+/// [`log`] with at most `max_results` results: past that, the most severe are kept (errors, then
+/// warnings, then notes, then allowlisted ones, each in report order), the rules only the left-out
+/// results used are dropped, and a warning notification says how many were left out.
+pub fn log_with_limit(report: &Report, max_results: usize) -> Value {
     let mut rules = Rules::default();
     let mut results = Vec::new();
     for image in &report.images {
@@ -41,6 +51,36 @@ pub fn log(report: &Report) -> Value {
         }
     }
     let mut notifications = Vec::new();
+    let total = results.len();
+    if total > max_results {
+        // Suppressed (allowlisted) last; stable, so within a level report order stays.
+        results.sort_by_key(|r| {
+            let rank = if r.get("suppressions").is_some() { 0 } else { level_rank(r["level"].as_str().unwrap_or("note")) };
+            std::cmp::Reverse(rank)
+        });
+        results.truncate(max_results);
+        let mut used: Vec<usize> = results.iter().filter_map(|r| r["ruleIndex"].as_u64()).map(|i| i as usize).collect();
+        used.sort_unstable();
+        used.dedup();
+        let mut remap = vec![usize::MAX; rules.list.len()];
+        for (new, &old) in used.iter().enumerate() {
+            remap[old] = new;
+        }
+        for r in &mut results {
+            let old = r["ruleIndex"].as_u64().unwrap_or(0) as usize;
+            r["ruleIndex"] = json!(remap[old]);
+        }
+        let list = std::mem::take(&mut rules.list);
+        rules.list = list.into_iter().enumerate().filter(|(i, _)| remap[*i] != usize::MAX).map(|(_, rule)| rule).collect();
+        notifications.push(json!({
+            "level": "warning",
+            "message": { "text": format!(
+                "{} of {total} results left out: GitHub code scanning accepts at most {max_results} per run; the most severe are kept and anchore-gate.json has them all",
+                total - max_results
+            ) },
+            "descriptor": { "id": "results-capped" },
+        }));
+    }
     if let Some(error) = &report.error {
         notifications.push(json!({
             "level": "error",
@@ -62,7 +102,7 @@ pub fn log(report: &Report) -> Value {
         }));
     }
     let mut invocation = json!({
-        "executionSuccessful": notifications.is_empty(),
+        "executionSuccessful": !notifications.iter().any(|n| n["level"] == "error"),
         "exitCode": report.exit_code,
         "toolExecutionNotifications": notifications,
     });

@@ -114,3 +114,25 @@ fn sarif_run_error_and_empty_report() {
     assert_eq!(run(&log)["tool"]["driver"]["rules"].as_array().unwrap().len(), 0);
     assert_eq!(run(&log)["invocations"][0]["toolExecutionNotifications"][0]["descriptor"]["id"], "unauthorized");
 }
+
+#[test]
+fn sarif_results_are_capped_most_severe_first_and_unused_rules_dropped() {
+    let report = testdata::mixed();
+    let full = log(&report);
+    assert_eq!(run(&full)["results"].as_array().unwrap().len(), 8);
+    let capped = log_with_limit(&report, 3);
+    let results = run(&capped)["results"].as_array().unwrap();
+    let rules = run(&capped)["tool"]["driver"]["rules"].as_array().unwrap();
+    // The two errors (STOP finding, High CVE), then the first warning; the allowlisted STOP goes.
+    let kept: Vec<(&str, &str)> = results.iter().map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap())).collect();
+    assert_eq!(kept, [("vulnerabilities/package", "error"), ("CVE-2015-6420", "error"), ("dockerfile/instruction", "warning")]);
+    assert_eq!(results[2]["properties"]["image"], "docker.io/library/nginx:1.15");
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["dockerfile/instruction", "vulnerabilities/package", "CVE-2015-6420"]);
+    for r in results {
+        assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"], r["ruleId"]);
+    }
+    let notes = run(&capped)["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["descriptor"]["id"] == "results-capped"
+        && n["message"]["text"].as_str().unwrap().starts_with("5 of 8 results left out: GitHub code scanning accepts at most 3 per run")));
+}
