@@ -12,6 +12,7 @@ import YAML from 'yaml';
 
 import { parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
 import { createTransport } from './http.js';
+import { withReportHtml } from './report-html.js';
 import { writeReport } from './report-writer.js';
 import { runGate } from './run.js';
 
@@ -342,7 +343,8 @@ export async function scan(s, { out = console.log, err = console.error, quiet = 
   } finally {
     await transport.close();
   }
-  const dir = await writeReport(s.reportDir, result.files);
+  // report.html (the viewer with this report inline) last, after every other file.
+  const dir = await writeReport(s.reportDir, await withReportHtml(result.files, err));
   await writeOutputs(s, result.files);
   const { report } = result;
   out('');

@@ -5,7 +5,7 @@
 // allows only its own inline script and style (by hash) and WebAssembly compilation, and no
 // fetch, frame, font, image or form target at all.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 
 const VIEWER = new URL('./viewer/', import.meta.url);
@@ -53,9 +53,19 @@ try {
 
 let cached = null;
 
-/** The parts of report.html that do not depend on the report (read once per process). */
+/**
+ * The parts of report.html that do not depend on the report, read once per process: prebuilt
+ * from report-template.json beside this module when there is one (the bundled action in dist/,
+ * which has neither js/viewer/ nor pkg/web/), else built from the viewer's files and pkg/web.
+ */
 async function template() {
   if (cached) return cached;
+  try {
+    cached = JSON.parse(await readFile(new URL('report-template.json', import.meta.url), 'utf8'));
+    return cached;
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
   const read = (base, name) => readFile(new URL(name, base), 'utf8');
   const [glue, grid, viewer, css, wasm] = await Promise.all([
     read(WEB, 'anchore_gate.js'),
@@ -97,6 +107,11 @@ async function template() {
 `;
   cached = { head, tail };
   return cached;
+}
+
+/** Writes the prebuilt template for a bundle (scripts/bundle.sh puts it beside dist/action.js). */
+export async function writeReportTemplate(file) {
+  await writeFile(file, `${JSON.stringify(await template())}\n`);
 }
 
 /**

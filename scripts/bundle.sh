@@ -61,6 +61,8 @@ await esbuild.build({
 });
 JS
 cp pkg/nodejs/anchore_gate_bg.wasm "$out/anchore_gate_bg.wasm"
+# report.html's viewer, styles and web core, prebuilt (the bundle has no js/viewer/ or pkg/web/).
+node --input-type=module -e "import { writeReportTemplate } from './js/report-html.js'; await writeReportTemplate(process.argv[1]);" "$out/report-template.json"
 # dist/ says for itself that action.js is an ES module.
 echo '{"type":"module"}' > "$out/package.json"
 echo "bundled $out/action.js ($(wc -c < "$out/action.js") bytes) and $out/anchore_gate_bg.wasm ($(wc -c < "$out/anchore_gate_bg.wasm") bytes)"
