@@ -219,7 +219,11 @@ impl Rules {
         let new = security_severity(vuln.severity);
         let old = rule["properties"]["security-severity"].as_str().and_then(|s| s.parse::<f32>().ok());
         if let Some(new) = new {
-            if old.map_or(true, |old| new.parse::<f32>().unwrap_or(0.0) > old) {
+            let higher = match old {
+                Some(old) => new.parse::<f32>().unwrap_or(0.0) > old,
+                None => true,
+            };
+            if higher {
                 rule["properties"]["security-severity"] = json!(new);
             }
         }
