@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-dist}"
-for f in anchore_gate_bg.wasm anchore_gate.js package.json; do
-  [ -f "pkg/nodejs/$f" ] || { echo "bundle.sh: pkg/nodejs/$f is missing: run bash scripts/build.sh (or wait for a running one)" >&2; exit 1; }
+for f in nodejs/anchore_gate_bg.wasm nodejs/anchore_gate.js nodejs/package.json web/anchore_gate.js web/anchore_gate_bg.wasm; do
+  [ -f "pkg/$f" ] || { echo "bundle.sh: pkg/$f is missing: run bash scripts/build.sh (or wait for a running one)" >&2; exit 1; }
 done
 mkdir -p "$out"
 OUT="$out" node --input-type=module - <<'JS'
@@ -65,4 +65,4 @@ cp pkg/nodejs/anchore_gate_bg.wasm "$out/anchore_gate_bg.wasm"
 node --input-type=module -e "import { writeReportTemplate } from './js/report-html.js'; await writeReportTemplate(process.argv[1]);" "$out/report-template.json"
 # dist/ says for itself that action.js is an ES module.
 echo '{"type":"module"}' > "$out/package.json"
-echo "bundled $out/action.js ($(wc -c < "$out/action.js") bytes) and $out/anchore_gate_bg.wasm ($(wc -c < "$out/anchore_gate_bg.wasm") bytes)"
+echo "bundled $out/action.js ($(wc -c < "$out/action.js") bytes), $out/anchore_gate_bg.wasm ($(wc -c < "$out/anchore_gate_bg.wasm") bytes), $out/report-template.json ($(wc -c < "$out/report-template.json") bytes)"
