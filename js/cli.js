@@ -114,7 +114,9 @@ function credentialsFromUrl(url) {
   try {
     const u = new URL(url);
     if (!u.username && !u.password) return {};
-    return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+    // A '%' that starts no escape (`pa%ss`) is the password's own character.
+    const decode = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
+    return { user: decode(u.username), password: decode(u.password) };
   } catch {
     return {};
   }
@@ -263,24 +265,33 @@ function createPrinter({ quiet, debug, out, images }) {
   const started = Date.now();
   const width = Math.min(48, Math.max(8, ...images.map((i) => i.image.length)));
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s]`;
-  const label = (index) => (index == null ? ''.padEnd(width) : (images[index]?.image ?? `#${index}`).padEnd(width));
+  const label = (index) => (index == null ? ''.padEnd(width) : printable(images[index]?.image ?? `#${index}`).padEnd(width));
   return {
     event(e) {
       if (e.level === 'debug' && !debug) return;
       if (quiet && (e.level === 'info' || e.level === 'debug')) return;
-      out(`${stamp()} ${label(e.image)}  ${e.message}`);
+      out(`${stamp()} ${label(e.image)}  ${printable(e.message)}`);
     },
     request(t) {
-      if (debug) out(`${stamp()} ${label(t.image)}  → ${t.method} ${t.url}`);
+      if (debug) out(`${stamp()} ${label(t.image)}  → ${t.method} ${printable(t.url)}`);
     },
   };
+}
+
+/**
+ * Text from image lists, files and the engine, made safe to print on one line: control and
+ * bidirectional-override characters are escaped, so no terminal escape and no forged log line
+ * (`\n::error::…` in a CI log) gets through.
+ */
+function printable(text) {
+  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
 }
 
 function summaryTable(report) {
   const rows = report.images.map((i) => {
     const v = i.vulnerability_counts;
     return [
-      i.image,
+      printable(i.image),
       i.status.toUpperCase(),
       i.final_action ? i.final_action.toUpperCase() : '-',
       String(i.counts.stop),
@@ -294,7 +305,7 @@ function summaryTable(report) {
   const line = (r) => r.map((cell, c) => (c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   const lines = [line(header), ...rows.map(line)];
   for (const i of report.images) {
-    if (i.error) lines.push(`  ${i.image}: ${i.error.kind}: ${i.error.message}`);
+    if (i.error) lines.push(`  ${printable(i.image)}: ${i.error.kind}: ${printable(i.error.message)}`);
   }
   return lines.join('\n');
 }
@@ -311,12 +322,17 @@ function banner(s, out) {
 function displayUrl(url) {
   try {
     const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, '//');
-  }
+    if (u.protocol === 'http:' || u.protocol === 'https:') {
+      u.username = '';
+      u.password = '';
+      u.search = '';
+      u.hash = '';
+      return u.toString().replace(/\/$/, '');
+    }
+  } catch { /* below */ }
+  // Not an http(s) URL (e.g. a password with an unencoded '/', or `user:pass@host`): drop
+  // everything up to the last '@' and any query, as the core does.
+  return url.replace(/^([^:/]*:\/\/)?.*@/s, '$1').replace(/[?#].*$/s, '');
 }
 
 function warnings(s, out) {
@@ -336,22 +352,66 @@ export async function scan(s, { out = console.log, err = console.error, quiet = 
   banner(s, quiet ? () => {} : out);
   warnings(s, err);
   const transport = createTransport(s.transport);
+  if (transport.proxies && !quiet) out(`  proxy: ${transport.proxies}`);
   const printer = createPrinter({ quiet, debug, out, images: s.config.images });
+  const startedAt = new Date();
   let result;
+  let coreFailed = false;
   try {
     result = await runGate(s.config, { send: transport.send, onEvent: printer.event, onRequest: printer.request });
+  } catch (error) {
+    // The core failed (a panic inside WASM, explained by core.js): say what failed, and still
+    // leave a report with a row per image.
+    err(`anchore-gate: ${error.kind ?? 'internal'}: ${error.message}`);
+    result = coreFailureReport(s, error, startedAt);
+    coreFailed = true;
   } finally {
     await transport.close();
   }
   // report.html (the viewer with this report inline) last, after every other file.
   const dir = await writeReport(s.reportDir, await withReportHtml(result.files, err));
-  await writeOutputs(s, result.files);
+  if (!coreFailed) await writeOutputs(s, result.files);
   const { report } = result;
   out('');
   out(summaryTable(report));
   out('');
   out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path.join(dir, 'anchore-gate.json')}`);
   return report.exit_code;
+}
+
+/**
+ * The report when the core itself failed mid-run: verdict error, exit 2 (0 with
+ * --no-fail-on-error), and one row per image from the already-parsed list. Only anchore-gate.json.
+ */
+function coreFailureReport(s, error, startedAt) {
+  const c = s.config;
+  const failure = { kind: 'internal', message: `the gate's core failed, so no image was decided: ${error.message}` };
+  const exitCode = c.decision?.fail_on_error === false ? 0 : 2;
+  const report = {
+    schema: 'anchore-gate/report/1',
+    tool: { name: 'anchore-gate', version },
+    engine: { url: displayUrl(c.engine_url), api: null },
+    verdict: 'error',
+    exit_code: exitCode,
+    started_at: startedAt.toISOString(),
+    finished_at: new Date().toISOString(),
+    error: failure,
+    images: c.images.map((i) => ({
+      image: i.image,
+      source: i.source,
+      dockerfile: i.dockerfile ?? null,
+      digest: null,
+      status: 'error',
+      final_action: null,
+      counts: { stop: 0, warn: 0, go: 0, allowlisted: 0 },
+      vulnerability_counts: {},
+      findings: [],
+      vulnerabilities: [],
+      error: i.problem ?? failure,
+    })),
+  };
+  report.totals = { images: report.images.length, passed: 0, failed: 0, errored: report.images.length };
+  return { report, files: [{ name: 'anchore-gate.json', content: JSON.stringify(report, null, 2) }] };
 }
 
 /** `--sarif`, `--junit`, `--summary`: the same renderings as in the report directory. */

@@ -59,5 +59,12 @@ export class Gate {
   handleTimeout(now) { return guard(() => this.#inner.handleTimeout(now))(); }
   report() { return guard(() => this.#inner.report())(); }
   files() { return guard(() => this.#inner.files())(); }
-  free() { this.#inner.free(); }
+  free() {
+    try {
+      this.#inner.free();
+    } catch {
+      // After a trap the instance may still count as borrowed: leave it; the error that
+      // matters is the trap's, already thrown.
+    }
+  }
 }

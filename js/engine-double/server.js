@@ -16,6 +16,7 @@
 //   await d.close();
 
 import http from 'node:http';
+import https from 'node:https';
 import { URL } from 'node:url';
 import {
   DEFAULT_BUNDLE, DEFAULT_INNER_POLICY_ID, DEFAULT_POLICY_ID, DEFAULT_POLICY_NAME,
@@ -1128,6 +1129,11 @@ function sendResponse(res, r) {
     type = r.type ?? 'application/json';
   }
   res.writeHead(r.status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(payload), ...(r.headers ?? {}) });
+  if (r.cutAfter != null && !r.head) {
+    // a connection lost mid-body: part of it, then the socket closes
+    res.write(Buffer.from(payload).subarray(0, r.cutAfter), () => res.socket?.destroy());
+    return;
+  }
   res.end(r.head ? undefined : payload);
 }
 
@@ -1151,6 +1157,12 @@ const UNAUTHORIZED = {
  *   { status, body, headers, type }   answer this instead (object body -> JSON,
  *                                    string -> text)
  *   { destroy: true }        drop the connection without an answer
+ *   { transform(result) }    answer normally, but with transform({status, body|raw,
+ *                            type, headers}) instead (e.g. a truncated body)
+ *   { cutAfter: n }          answer normally, but close the connection after n
+ *                            bytes of the body (Content-Length says the full size)
+ *   { respond(res, req) }    write the whole answer yourself (e.g. an endless stream)
+ * (see engine-double/faults.js for ready-made faults).
  * The array is live: tests may push/splice faults while the double runs.
  */
 async function runFaults(scenario, info) {
@@ -1221,6 +1233,12 @@ export async function startEngineDouble(options = {}) {
       api, method: req.method, path, segments: segs, query, user: entry.user, account: accountHeader, body, n,
     });
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.respond) {
+      // the fault writes the whole answer itself (e.g. a stream of any length)
+      entry.status = fault.status ?? 200;
+      await fault.respond(res, req);
+      return;
+    }
     if (fault?.destroy) {
       entry.status = 0;
       req.socket.destroy();
@@ -1235,9 +1253,10 @@ export async function startEngineDouble(options = {}) {
       return;
     }
 
-    const result = route(segs, req.method, query, creds, accountHeader, body, bodyError);
+    let result = route(segs, req.method, query, creds, accountHeader, body, bodyError);
+    if (fault?.transform) result = fault.transform(result) ?? result;
     entry.status = result.status;
-    sendResponse(res, { ...result, head: req.method === 'HEAD' });
+    sendResponse(res, { ...result, head: req.method === 'HEAD', cutAfter: fault?.cutAfter });
   }
 
   function route(segsIn, method, query, creds, accountHeader, body, bodyError) {
@@ -1274,11 +1293,15 @@ export async function startEngineDouble(options = {}) {
     }
   }
 
-  const server = http.createServer((req, res) => {
+  // options.tls = { key, cert } (PEM): serve HTTPS instead of HTTP
+  const listener = (req, res) => {
     handle(req, res).catch((err) => {
       if (!res.headersSent) sendResponse(res, jsonError(500, String(err?.message ?? err)));
     });
-  });
+  };
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : http.createServer(listener);
   const sockets = new Set();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise((resolve, reject) => {
@@ -1288,7 +1311,8 @@ export async function startEngineDouble(options = {}) {
   const port = server.address().port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${hostForUrl}:${port}/${api}`,
+    // options.urlHost: the host name to put in the URL (e.g. 'localhost' for a certificate's name)
+    url: `${options.tls ? 'https' : 'http'}://${options.urlHost ?? hostForUrl}:${port}/${api}`,
     port,
     api,
     log,
@@ -1302,8 +1326,24 @@ export async function startEngineDouble(options = {}) {
     image(reference) {
       return engine.lookupTag(parseDockerImageString(reference));
     },
+    /**
+     * The engine goes away for `ms` and comes back on the same port: open connections are
+     * dropped and new ones refused meanwhile. Resolves when it listens again.
+     */
+    async outage(ms) {
+      await new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => { server.off('error', reject); resolve(); });
+      });
+    },
     async close() {
       await new Promise((resolve) => {
+        if (!server.listening) { resolve(); return; }
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
