@@ -8,7 +8,8 @@ const root = document.getElementById('app');
 try {
   await init();
   const urls = new URLSearchParams(location.search).getAll('report');
-  startViewer({ root, core: { importReport }, initial: urls.length ? { urls } : null });
+  // The handle ({load, current: {report, sources}}) for scripts and tests.
+  globalThis.anchoreGateViewer = startViewer({ root, core: { importReport }, initial: urls.length ? { urls } : null });
 } catch (e) {
   root.textContent = `The viewer could not start: ${e?.message ?? e}`;
   root.dataset.state = 'error';

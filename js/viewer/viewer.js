@@ -787,10 +787,10 @@ export function startViewer({ root, core, initial = null }) {
     if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
     const tag = document.activeElement?.tagName;
     if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') return;
-    const panel = root.querySelector('.panel:not([hidden]) input[type=search]');
-    if (panel) {
+    const search = [...root.querySelectorAll('[role=tabpanel]:not([hidden]) input[type=search]')].find((i) => i.offsetParent);
+    if (search) {
       e.preventDefault();
-      panel.focus();
+      search.focus();
     }
   });
 
