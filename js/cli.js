@@ -6,7 +6,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomInt } from 'node:crypto';
+import { randomInt, X509Certificate } from 'node:crypto';
 
 import YAML from 'yaml';
 
@@ -226,6 +226,11 @@ export async function settings(values, positionals, env) {
       ca = await readFile(values['ca-cert'], 'utf8');
     } catch (error) {
       throw new UsageError(`--ca-cert: cannot read ${values['ca-cert']}: ${error.code ?? error.message}`);
+    }
+    try {
+      new X509Certificate(ca); // eslint-disable-line no-new
+    } catch (error) {
+      throw new UsageError(`--ca-cert: ${values['ca-cert']} holds no PEM certificate (-----BEGIN CERTIFICATE-----): ${error.message}`);
     }
   }
   const { images, imageListName, imageListError } = await readImages(values, positionals);

@@ -197,7 +197,8 @@ function classify(error, timeoutMs, proxy) {
       return new TransportError('network', `the proxy ${proxy.shown} (${proxy.from}) refused the request with HTTP ${status}${hint}`);
     }
   }
-  const message = `${[code, text].filter(Boolean).join(': ')}${via}`;
+  const hint = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ': the certificate is for other host names: use one of them in --engine-url' : '';
+  const message = `${[code, text].filter(Boolean).join(': ')}${hint}${via}`;
   if (TLS_CODES.test(code) || /certificate|SSL|TLS/i.test(text)) {
     return new TransportError('tls', message);
   }
