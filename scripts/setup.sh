@@ -25,6 +25,13 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   step apt-get install -y -qq chromium chromium-driver
 fi
 
+# The TLS and proxy tests make their certificates with openssl at test time.
+if ! command -v openssl >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  step apt-get update -qq
+  step apt-get install -y -qq openssl
+fi
+
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat node_modules/.installed-lock 2>/dev/null || true)" != "$lock_sum" ]; then
   step npm ci --no-audit --no-fund
