@@ -17908,7 +17908,7 @@ var require_agent = __commonJS({
     function defaultFactory(origin, opts) {
       return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
     }
-    var Agent = class extends DispatcherBase {
+    var Agent2 = class extends DispatcherBase {
       constructor({ factory = defaultFactory, maxOrigins = Infinity, connect, tls, ...options } = {}) {
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
@@ -18020,7 +18020,7 @@ var require_agent = __commonJS({
         return allClientStats;
       }
     };
-    module.exports = Agent;
+    module.exports = Agent2;
   }
 });
 
@@ -18726,7 +18726,7 @@ var require_proxy_agent = __commonJS({
   "../../work/main/node_modules/undici/lib/dispatcher/proxy-agent.js"(exports, module) {
     "use strict";
     var { kProxy, kClose, kDestroy, kDispatch } = require_symbols();
-    var Agent = require_agent();
+    var Agent2 = require_agent();
     var Pool = require_pool();
     var DispatcherBase = require_dispatcher_base();
     var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = require_errors2();
@@ -18800,7 +18800,7 @@ var require_proxy_agent = __commonJS({
         return this.#client.destroy(err);
       }
     };
-    var ProxyAgent = class extends DispatcherBase {
+    var ProxyAgent2 = class extends DispatcherBase {
       constructor(opts) {
         if (!opts || typeof opts === "object" && !(opts instanceof URL) && !opts.uri) {
           throw new InvalidArgumentError("Proxy uri is mandatory");
@@ -18857,7 +18857,7 @@ var require_proxy_agent = __commonJS({
         } else {
           this[kClient] = clientFactory(url, { connect });
         }
-        this[kAgent] = new Agent({
+        this[kAgent] = new Agent2({
           ...opts,
           factory,
           connect: async (opts2, callback) => {
@@ -18974,7 +18974,7 @@ var require_proxy_agent = __commonJS({
         throw new InvalidArgumentError("Proxy-Authorization should be sent in ProxyAgent constructor");
       }
     }
-    module.exports = ProxyAgent;
+    module.exports = ProxyAgent2;
   }
 });
 
@@ -18984,13 +18984,13 @@ var require_env_http_proxy_agent = __commonJS({
     "use strict";
     var DispatcherBase = require_dispatcher_base();
     var { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = require_symbols();
-    var ProxyAgent = require_proxy_agent();
-    var Agent = require_agent();
+    var ProxyAgent2 = require_proxy_agent();
+    var Agent2 = require_agent();
     var DEFAULT_PORTS = {
       "http:": 80,
       "https:": 443
     };
-    var EnvHttpProxyAgent2 = class extends DispatcherBase {
+    var EnvHttpProxyAgent = class extends DispatcherBase {
       #noProxyValue = null;
       #noProxyEntries = null;
       #opts = null;
@@ -18998,16 +18998,16 @@ var require_env_http_proxy_agent = __commonJS({
         super();
         this.#opts = opts;
         const { httpProxy, httpsProxy, noProxy, ...agentOpts } = opts;
-        this[kNoProxyAgent] = new Agent(agentOpts);
+        this[kNoProxyAgent] = new Agent2(agentOpts);
         const HTTP_PROXY = httpProxy ?? process.env.http_proxy ?? process.env.HTTP_PROXY;
         if (HTTP_PROXY) {
-          this[kHttpProxyAgent] = new ProxyAgent({ ...agentOpts, uri: HTTP_PROXY });
+          this[kHttpProxyAgent] = new ProxyAgent2({ ...agentOpts, uri: HTTP_PROXY });
         } else {
           this[kHttpProxyAgent] = this[kNoProxyAgent];
         }
         const HTTPS_PROXY = httpsProxy ?? process.env.https_proxy ?? process.env.HTTPS_PROXY;
         if (HTTPS_PROXY) {
-          this[kHttpsProxyAgent] = new ProxyAgent({ ...agentOpts, uri: HTTPS_PROXY });
+          this[kHttpsProxyAgent] = new ProxyAgent2({ ...agentOpts, uri: HTTPS_PROXY });
         } else {
           this[kHttpsProxyAgent] = this[kHttpProxyAgent];
         }
@@ -19097,7 +19097,7 @@ var require_env_http_proxy_agent = __commonJS({
         return process.env.no_proxy ?? process.env.NO_PROXY ?? "";
       }
     };
-    module.exports = EnvHttpProxyAgent2;
+    module.exports = EnvHttpProxyAgent;
   }
 });
 
@@ -21747,7 +21747,7 @@ var require_mock_agent = __commonJS({
   "../../work/main/node_modules/undici/lib/mock/mock-agent.js"(exports, module) {
     "use strict";
     var { kClients } = require_symbols();
-    var Agent = require_agent();
+    var Agent2 = require_agent();
     var {
       kAgent,
       kMockAgentSet,
@@ -21785,7 +21785,7 @@ var require_mock_agent = __commonJS({
         if (opts?.agent && typeof opts.agent.dispatch !== "function") {
           throw new InvalidArgumentError("Argument opts.agent must implement Agent");
         }
-        const agent = opts?.agent ? opts.agent : new Agent(opts);
+        const agent = opts?.agent ? opts.agent : new Agent2(opts);
         this[kAgent] = agent;
         this[kClients] = agent[kClients];
         this[kOptions] = mockOptions;
@@ -22392,7 +22392,7 @@ var require_snapshot_recorder = __commonJS({
 var require_snapshot_agent = __commonJS({
   "../../work/main/node_modules/undici/lib/mock/snapshot-agent.js"(exports, module) {
     "use strict";
-    var Agent = require_agent();
+    var Agent2 = require_agent();
     var MockAgent = require_mock_agent();
     var { SnapshotRecorder } = require_snapshot_recorder();
     var WrapHandler = require_wrap_handler();
@@ -22443,7 +22443,7 @@ var require_snapshot_agent = __commonJS({
         });
         this[kSnapshotLoaded] = false;
         if (this[kSnapshotMode] === "record" || this[kSnapshotMode] === "update" || this[kSnapshotMode] === "playback" && opts.excludeUrls && opts.excludeUrls.length > 0) {
-          this[kRealAgent] = new Agent(opts);
+          this[kRealAgent] = new Agent2(opts);
         }
         if ((this[kSnapshotMode] === "playback" || this[kSnapshotMode] === "update") && this[kSnapshotPath]) {
           this.loadSnapshots().catch(() => {
@@ -22682,9 +22682,9 @@ var require_global2 = __commonJS({
     var globalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.2");
     var legacyGlobalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.1");
     var { InvalidArgumentError } = require_errors2();
-    var Agent = require_agent();
+    var Agent2 = require_agent();
     if (getGlobalDispatcher() === void 0) {
-      setGlobalDispatcher(new Agent());
+      setGlobalDispatcher(new Agent2());
     }
     function setGlobalDispatcher(agent) {
       if (!agent || typeof agent.dispatch !== "function") {
@@ -23171,7 +23171,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "../../work/main/node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
-    var { isIP } = __require("node:net");
+    var { isIP: isIP2 } = __require("node:net");
     var { lookup } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors2();
@@ -23577,7 +23577,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP2(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -34541,10 +34541,10 @@ var require_undici = __commonJS({
     var Pool = require_pool();
     var BalancedPool = require_balanced_pool();
     var RoundRobinPool = require_round_robin_pool();
-    var Agent = require_agent();
-    var ProxyAgent = require_proxy_agent();
+    var Agent2 = require_agent();
+    var ProxyAgent2 = require_proxy_agent();
     var Socks5ProxyAgent = require_socks5_proxy_agent();
-    var EnvHttpProxyAgent2 = require_env_http_proxy_agent();
+    var EnvHttpProxyAgent = require_env_http_proxy_agent();
     var RetryAgent = require_retry_agent();
     var H2CClient = require_h2c_client();
     var errors = require_errors2();
@@ -34568,10 +34568,10 @@ var require_undici = __commonJS({
     module.exports.Pool = Pool;
     module.exports.BalancedPool = BalancedPool;
     module.exports.RoundRobinPool = RoundRobinPool;
-    module.exports.Agent = Agent;
-    module.exports.ProxyAgent = ProxyAgent;
+    module.exports.Agent = Agent2;
+    module.exports.ProxyAgent = ProxyAgent2;
     module.exports.Socks5ProxyAgent = Socks5ProxyAgent;
-    module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent2;
+    module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent;
     module.exports.RetryAgent = RetryAgent;
     module.exports.H2CClient = H2CClient;
     module.exports.RetryHandler = RetryHandler;
@@ -34793,7 +34793,10 @@ var Gate = class {
     return guard(() => this.#inner.files())();
   }
   free() {
-    this.#inner.free();
+    try {
+      this.#inner.free();
+    } catch {
+    }
   }
 };
 
@@ -34808,6 +34811,7 @@ import { randomInt } from "node:crypto";
 
 // js/http.js
 var import_undici = __toESM(require_undici(), 1);
+import { BlockList, isIP } from "node:net";
 import { rootCertificates } from "node:tls";
 var TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
 var TransportError = class extends Error {
@@ -34816,15 +34820,25 @@ var TransportError = class extends Error {
     this.kind = kind;
   }
 };
-function createTransport({ user, password, account, insecure = false, ca, timeoutMs = 6e4, maxBodyBytes = 256 * 1024 * 1024, userAgent }) {
+function createTransport({ user, password, account, insecure = false, ca, timeoutMs = 6e4, maxBodyBytes = 256 * 1024 * 1024, userAgent, env = process.env }) {
   const tls = { rejectUnauthorized: !insecure, ...ca ? { ca: [...rootCertificates, ca] } : {} };
-  const dispatcher = new import_undici.EnvHttpProxyAgent({ connect: tls, requestTls: tls });
+  const proxies = proxySettings(env);
+  const direct = new import_undici.Agent({ connect: tls });
+  const viaHttps = proxies.https && new import_undici.ProxyAgent({ uri: proxies.https.uri, requestTls: tls, proxyTls: tls });
+  const viaHttp = proxies.http && new import_undici.ProxyAgent({ uri: proxies.http.uri, proxyTls: tls, proxyTunnel: false });
+  const route = (url) => {
+    const u = new URL(url);
+    const proxy = u.protocol === "https:" ? proxies.https : proxies.http;
+    if (!proxy || bypassProxy(u, proxies.noProxy)) return { dispatcher: direct, proxy: null };
+    return { dispatcher: u.protocol === "https:" ? viaHttps : viaHttp, proxy };
+  };
   const headers = { "user-agent": userAgent, accept: "application/json" };
   if (user !== void 0 && user !== "") {
     headers.authorization = `Basic ${Buffer.from(`${user}:${password ?? ""}`, "utf8").toString("base64")}`;
   }
   if (account) headers["x-anchore-account"] = account;
   async function send({ method, url, body }) {
+    const { dispatcher, proxy } = route(url);
     let response;
     try {
       response = await (0, import_undici.fetch)(url, {
@@ -34836,22 +34850,94 @@ function createTransport({ user, password, account, insecure = false, ca, timeou
         signal: AbortSignal.timeout(timeoutMs)
       });
     } catch (error) {
-      throw classify(error, timeoutMs);
+      throw classify(error, timeoutMs, proxy);
     }
     const length = Number(response.headers.get("content-length") ?? 0);
     if (length > maxBodyBytes) {
       await response.body?.cancel();
-      throw new TransportError("too_large", `the response is ${length} bytes, more than the ${maxBodyBytes} accepted`);
+      throw new TransportError("too_large", `the answer is ${mib(length)} (Content-Length), more than the ${mib(maxBodyBytes)} anchore-gate accepts; it was not read`);
     }
     let text;
     try {
       text = await readText(response, maxBodyBytes);
     } catch (error) {
-      throw error instanceof TransportError ? error : classify(error, timeoutMs);
+      throw error instanceof TransportError ? error : classify(error, timeoutMs, proxy);
     }
     return { status: response.status, body: text, retryAfter: response.headers.get("retry-after") };
   }
-  return { send, close: () => dispatcher.close() };
+  const close = () => Promise.all([direct.close(), viaHttps?.close(), viaHttp?.close()]);
+  return { send, close, proxies: describeProxies(proxies) };
+}
+var mib = (bytes) => `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 === 0 ? 0 : 1)} MiB`;
+function proxySettings(env = process.env) {
+  const read = (lower, upper) => {
+    const name = env[lower] !== void 0 ? lower : upper;
+    const value = (env[name] ?? "").trim();
+    if (!value) return null;
+    let u;
+    try {
+      u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+    } catch {
+      throw new TransportError("config", `${name} is not a proxy URL (expected e.g. http://proxy.example.com:3128)`);
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      throw new TransportError("config", `${name}: only http:// and https:// proxies are supported, not ${u.protocol}//`);
+    }
+    const shown = `${u.protocol}//${u.host}`;
+    return { uri: u.href, shown, from: name };
+  };
+  const noProxy = (env.no_proxy ?? env.NO_PROXY ?? "").split(/[\s,]+/).map((e) => e.trim().toLowerCase()).filter(Boolean);
+  return { http: read("http_proxy", "HTTP_PROXY"), https: read("https_proxy", "HTTPS_PROXY"), noProxy };
+}
+function bypassProxy(url, noProxy) {
+  if (noProxy.length === 0) return false;
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+  const family = isIP(host);
+  for (const raw of noProxy) {
+    if (raw === "*") return true;
+    let entry = raw;
+    let entryPort = 0;
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed) {
+      entry = bracketed[1];
+      entryPort = Number(bracketed[2] ?? 0);
+    } else if ((entry.match(/:/g) ?? []).length === 1) {
+      const [h, p] = entry.split(":");
+      if (/^\d+$/.test(p)) {
+        entry = h;
+        entryPort = Number(p);
+      }
+    }
+    if (entryPort && entryPort !== port) continue;
+    if (entry.includes("/")) {
+      const [net, bits] = entry.split("/");
+      const type = isIP(net) === 6 ? "ipv6" : "ipv4";
+      if (family && isIP(net) && /^\d+$/.test(bits)) {
+        const list = new BlockList();
+        try {
+          list.addSubnet(net, Number(bits), type);
+          if (list.check(host, family === 6 ? "ipv6" : "ipv4")) return true;
+        } catch {
+        }
+      }
+      continue;
+    }
+    if (family || isIP(entry)) {
+      if (host === entry) return true;
+      continue;
+    }
+    const domain = entry.replace(/^\*?\./, "");
+    if (host === domain || host.endsWith(`.${domain}`)) return true;
+  }
+  return false;
+}
+function describeProxies(p) {
+  const parts = [];
+  if (p.https) parts.push(`https:// via ${p.https.shown} (${p.https.from})`);
+  if (p.http) parts.push(`http:// via ${p.http.shown} (${p.http.from})`);
+  if (parts.length && p.noProxy.length) parts.push(`not for NO_PROXY ${p.noProxy.join(",")}`);
+  return parts.length ? parts.join(", ") : null;
 }
 async function readText(response, maxBodyBytes) {
   if (!response.body) return "";
@@ -34860,21 +34946,31 @@ async function readText(response, maxBodyBytes) {
   for await (const chunk of response.body) {
     size += chunk.byteLength;
     if (size > maxBodyBytes) {
-      throw new TransportError("too_large", `the response is larger than the ${maxBodyBytes} bytes accepted`);
+      throw new TransportError("too_large", `the answer is larger than the ${mib(maxBodyBytes)} anchore-gate accepts; reading stopped there`);
     }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
 }
-function classify(error, timeoutMs) {
+function classify(error, timeoutMs, proxy) {
+  const via = proxy ? ` (through the proxy ${proxy.shown} from ${proxy.from})` : "";
   if (error?.name === "TimeoutError" || error?.name === "AbortError") {
-    return new TransportError("timeout", `no answer within ${timeoutMs / 1e3} s`);
+    return new TransportError("timeout", `no answer within ${timeoutMs / 1e3} s${via}`);
   }
   let cause = error;
   while (cause?.cause) cause = cause.cause;
   const code = cause?.code ?? "";
-  const message = [code, cause?.message ?? String(error)].filter(Boolean).join(": ");
-  if (TLS_CODES.test(code) || /certificate|SSL|TLS/i.test(cause?.message ?? "")) {
+  const text = cause?.message ?? String(error);
+  if (proxy) {
+    const refused = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(text);
+    if (refused) {
+      const status = refused[1] ?? refused[2];
+      const hint = status === "407" ? ": check the user and password in the proxy URL" : "";
+      return new TransportError("network", `the proxy ${proxy.shown} (${proxy.from}) refused the request with HTTP ${status}${hint}`);
+    }
+  }
+  const message = `${[code, text].filter(Boolean).join(": ")}${via}`;
+  if (TLS_CODES.test(code) || /certificate|SSL|TLS/i.test(text)) {
     return new TransportError("tls", message);
   }
   return new TransportError("network", message);
@@ -35144,7 +35240,14 @@ function credentialsFromUrl(url) {
   try {
     const u = new URL(url);
     if (!u.username && !u.password) return {};
-    return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+    const decode = (s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    };
+    return { user: decode(u.username), password: decode(u.password) };
   } catch {
     return {};
   }
@@ -35281,23 +35384,26 @@ function createPrinter({ quiet, debug, out, images }) {
   const started = Date.now();
   const width = Math.min(48, Math.max(8, ...images.map((i) => i.image.length)));
   const stamp = () => `[${((Date.now() - started) / 1e3).toFixed(1).padStart(6)}s]`;
-  const label = (index) => index == null ? "".padEnd(width) : (images[index]?.image ?? `#${index}`).padEnd(width);
+  const label = (index) => index == null ? "".padEnd(width) : printable(images[index]?.image ?? `#${index}`).padEnd(width);
   return {
     event(e) {
       if (e.level === "debug" && !debug) return;
       if (quiet && (e.level === "info" || e.level === "debug")) return;
-      out(`${stamp()} ${label(e.image)}  ${e.message}`);
+      out(`${stamp()} ${label(e.image)}  ${printable(e.message)}`);
     },
     request(t) {
-      if (debug) out(`${stamp()} ${label(t.image)}  \u2192 ${t.method} ${t.url}`);
+      if (debug) out(`${stamp()} ${label(t.image)}  \u2192 ${t.method} ${printable(t.url)}`);
     }
   };
+}
+function printable(text) {
+  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
 }
 function summaryTable(report) {
   const rows = report.images.map((i) => {
     const v = i.vulnerability_counts;
     return [
-      i.image,
+      printable(i.image),
       i.status.toUpperCase(),
       i.final_action ? i.final_action.toUpperCase() : "-",
       String(i.counts.stop),
@@ -35311,7 +35417,7 @@ function summaryTable(report) {
   const line = (r) => r.map((cell, c) => c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])).join("  ").trimEnd();
   const lines2 = [line(header), ...rows.map(line)];
   for (const i of report.images) {
-    if (i.error) lines2.push(`  ${i.image}: ${i.error.kind}: ${i.error.message}`);
+    if (i.error) lines2.push(`  ${printable(i.image)}: ${i.error.kind}: ${printable(i.error.message)}`);
   }
   return lines2.join("\n");
 }
@@ -35325,12 +35431,16 @@ function banner(s, out) {
 function displayUrl(url) {
   try {
     const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    return u.toString().replace(/\/$/, "");
+    if (u.protocol === "http:" || u.protocol === "https:") {
+      u.username = "";
+      u.password = "";
+      u.search = "";
+      u.hash = "";
+      return u.toString().replace(/\/$/, "");
+    }
   } catch {
-    return url.replace(/\/\/[^/@]*@/, "//");
   }
+  return url.replace(/^([^:/]*:\/\/)?.*@/s, "$1").replace(/[?#].*$/s, "");
 }
 function warnings(s, out) {
   const t = s.transport;
@@ -35349,21 +35459,58 @@ async function scan(s, { out = console.log, err = console.error, quiet = false, 
   } : out);
   warnings(s, err);
   const transport = createTransport(s.transport);
+  if (transport.proxies && !quiet) out(`  proxy: ${transport.proxies}`);
   const printer = createPrinter({ quiet, debug, out, images: s.config.images });
+  const startedAt = /* @__PURE__ */ new Date();
   let result;
+  let coreFailed = false;
   try {
     result = await runGate(s.config, { send: transport.send, onEvent: printer.event, onRequest: printer.request });
+  } catch (error) {
+    err(`anchore-gate: ${error.kind ?? "internal"}: ${error.message}`);
+    result = coreFailureReport(s, error, startedAt);
+    coreFailed = true;
   } finally {
     await transport.close();
   }
   const dir = await writeReport(s.reportDir, await withReportHtml(result.files, err));
-  await writeOutputs(s, result.files);
+  if (!coreFailed) await writeOutputs(s, result.files);
   const { report } = result;
   out("");
   out(summaryTable(report));
   out("");
   out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path2.join(dir, "anchore-gate.json")}`);
   return report.exit_code;
+}
+function coreFailureReport(s, error, startedAt) {
+  const c = s.config;
+  const failure = { kind: "internal", message: `the gate's core failed, so no image was decided: ${error.message}` };
+  const exitCode = c.decision?.fail_on_error === false ? 0 : 2;
+  const report = {
+    schema: "anchore-gate/report/1",
+    tool: { name: "anchore-gate", version },
+    engine: { url: displayUrl(c.engine_url), api: null },
+    verdict: "error",
+    exit_code: exitCode,
+    started_at: startedAt.toISOString(),
+    finished_at: (/* @__PURE__ */ new Date()).toISOString(),
+    error: failure,
+    images: c.images.map((i) => ({
+      image: i.image,
+      source: i.source,
+      dockerfile: i.dockerfile ?? null,
+      digest: null,
+      status: "error",
+      final_action: null,
+      counts: { stop: 0, warn: 0, go: 0, allowlisted: 0 },
+      vulnerability_counts: {},
+      findings: [],
+      vulnerabilities: [],
+      error: i.problem ?? failure
+    }))
+  };
+  report.totals = { images: report.images.length, passed: 0, failed: 0, errored: report.images.length };
+  return { report, files: [{ name: "anchore-gate.json", content: JSON.stringify(report, null, 2) }] };
 }
 async function writeOutputs(s, files) {
   const { sarif, junit, summary, stepSummary } = s.outputs ?? {};
