@@ -16,19 +16,21 @@ function splitHostPort(target, defaultPort) {
 /**
  * @param {object} [o]
  * @param {string} [o.auth]   'user:password' the proxy demands (407 without it)
+ * @param {(entry) => Promise<void>} [o.hold]  awaited before the proxy acts on a request
  * @returns {Promise<{url, port, log, close}>}
  */
-export async function startProxy({ auth } = {}) {
+export async function startProxy({ auth, hold } = {}) {
   const log = []; // { method, target, host, port, forwarded, status }
   const expected = auth ? `Basic ${Buffer.from(auth).toString('base64')}` : null;
   const sockets = new Set();
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
     // absolute-form: GET http://host:port/path HTTP/1.1
     let url;
     try { url = new URL(req.url); } catch { url = null; }
     const entry = { method: req.method, target: req.url, host: url?.hostname ?? null, port: url ? Number(url.port || 80) : null, forwarded: false, status: null, proxyAuthorization: req.headers['proxy-authorization'] ?? null };
     log.push(entry);
+    await hold?.(entry);
     if (expected && req.headers['proxy-authorization'] !== expected) {
       entry.status = 407;
       res.writeHead(407, { 'Proxy-Authenticate': 'Basic realm="proxy"', 'Content-Length': 0 }).end();
@@ -53,10 +55,12 @@ export async function startProxy({ auth } = {}) {
     req.pipe(upstream);
   });
 
-  server.on('connect', (req, client, head) => {
+  server.on('connect', async (req, client, head) => {
     const { host, port } = splitHostPort(req.url, 443);
     const entry = { method: 'CONNECT', target: req.url, host: host.replace(/^\[|\]$/g, ''), port, forwarded: false, status: null, proxyAuthorization: req.headers['proxy-authorization'] ?? null };
     log.push(entry);
+    client.on('error', () => {});
+    await hold?.(entry);
     client.on('error', () => {});
     if (expected && req.headers['proxy-authorization'] !== expected) {
       entry.status = 407;
