@@ -132,7 +132,9 @@ pub fn validate_reference(reference: &str) -> Result<(), String> {
     if reference.contains('@') {
         return Err("references by digest are not supported; list the image by tag (the engine evaluates policy per tag)".into());
     }
-    if let Some(bad) = reference.chars().find(|c| c.is_control() || c.is_whitespace()) {
+    // References are ASCII; anything else (control characters, bidirectional overrides, look-alike
+    // letters) is named escaped here, before a message could echo it raw.
+    if let Some(bad) = reference.chars().find(|c| !c.is_ascii_graphic()) {
         return Err(format!("it contains the character {bad:?}"));
     }
     let (name, tag) = split_tag(reference);
