@@ -42,13 +42,13 @@ function scenario(extra = {}) {
 }
 
 /** Runs the committed entry like the runner: defaults for every declared input, then `withInputs`. */
-async function runAction(withInputs, { env = {}, files = {} } = {}) {
+async function runAction(withInputs, { env = {}, files = {}, summaryBefore = '' } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'anchore-gate-action-'));
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
   const outputFile = path.join(dir, 'github_output');
   const summaryFile = path.join(dir, 'step_summary');
   await writeFile(outputFile, '');
-  await writeFile(summaryFile, '');
+  await writeFile(summaryFile, summaryBefore);
   const inputs = {};
   for (const [name, spec] of Object.entries(ACTION_YML.inputs)) inputs[name] = String(spec.default ?? '');
   Object.assign(inputs, withInputs);
@@ -255,6 +255,21 @@ describe('the action: limits, switches, bad input, credentials', () => {
     assert.match(run.warnings[9], /^::warning title=anchore-gate%3A 2 more warnings \(errors and WARN\)::/);
     // Every image still has its row in the summary.
     for (const image of Object.keys(many)) assert.ok(run.summary.includes(`| \`${image}\` |`), image);
+  });
+
+  test('the step summary stays under the runner\'s 1024 KiB with what an earlier step wrote', async () => {
+    const images = Object.keys(many).join('\n');
+    const earlier = `${'x'.repeat(99)}\n`.repeat(10_450); // 1,045,000 bytes: under 4 KiB left
+    const full = await runAction(inputs({ images }), { summaryBefore: earlier });
+    assert.equal(full.summary, earlier, 'nothing appended to a nearly full summary');
+    assert.ok(full.warnings.some((l) => l.startsWith('::warning title=anchore-gate::no step summary: $GITHUB_STEP_SUMMARY already holds 1045000 bytes')), full.warnings.join('\n'));
+    const half = `${'y'.repeat(99)}\n`.repeat(10_420); // 1,042,000 bytes: room for a cut summary
+    const cut = await runAction(inputs({ images }), { summaryBefore: half });
+    assert.ok(cut.summary.startsWith(half));
+    assert.ok(Buffer.byteLength(cut.summary) <= 1024 * 1024, `${Buffer.byteLength(cut.summary)} bytes`);
+    assert.match(cut.summary.slice(half.length), /^## ❌ anchore-gate: FAIL\n/);
+    assert.match(cut.summary, /> \*\*Note:\*\* this summary was cut to stay under the runner's 1024 KiB step-summary limit: .* not shown\./);
+    assert.ok(!cut.summary.includes('| :-- | :-- | :-- | :-- |\n\n'), 'no empty table');
   });
 
   test('step-summary and annotations off', async () => {

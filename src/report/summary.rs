@@ -113,7 +113,8 @@ pub fn markdown(report: &Report, options: &SummaryOptions) -> String {
         .flat_map(|i| i.findings.iter().filter(|f| is_stop(f)).map(move |f| (i, f)))
         .collect();
     if !stops.is_empty() {
-        out.push_str("\n#### STOP findings\n\n| Image | Gate | Trigger | Check output |\n| :-- | :-- | :-- | :-- |\n");
+        // The table only when at least one row fits.
+        let mut table = String::from("\n#### STOP findings\n\n| Image | Gate | Trigger | Check output |\n| :-- | :-- | :-- | :-- |\n");
         let mut shown = 0;
         for (image, finding) in stops.iter().take(options.max_stop_findings) {
             let row = format!(
@@ -123,12 +124,17 @@ pub fn markdown(report: &Report, options: &SummaryOptions) -> String {
                 md_text(&finding.trigger, 80),
                 md_text(&finding.message, MAX_TEXT)
             );
-            if out.len() + row.len() > budget {
+            if out.len() + table.len() + row.len() > budget {
                 cut.push(format!("{} of {} STOP findings", stops.len() - shown, stops.len()));
                 break;
             }
-            out.push_str(&row);
+            table.push_str(&row);
             shown += 1;
+        }
+        if shown > 0 {
+            out.push_str(&table);
+        } else {
+            out.push_str("\n#### STOP findings\n");
         }
         if shown < stops.len() {
             let _ = writeln!(
