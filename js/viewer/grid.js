@@ -167,7 +167,10 @@ export class Grid {
             cell.replaceChildren();
             c.render(cell, row);
           } else {
-            cell.textContent = clip(c.text(row));
+            const text = c.text(row);
+            cell.textContent = clip(text);
+            // The whole value on hover when the column is too narrow for it (as text, never markup).
+            cell.title = text.length > 24 ? clip(text, 2000) : '';
           }
         });
       }
