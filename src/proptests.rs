@@ -2,7 +2,9 @@
 //! the image list, the engine URL, `Retry-After`, and every engine body the gate parses (image
 //! records, policy evaluations, vulnerability listings, ancestors, error bodies, `/version`),
 //! as arbitrary text, as arbitrary JSON with the engine's field names, and as mutations of the
-//! real recorded responses; and the whole gate state machine against a random engine.
+//! real recorded responses; the files read back (the viewer's import of our report, the Jenkins
+//! plugin's files and raw bodies; grype JSON; allowlists), as mutations of a real run's report
+//! directory; and the whole gate state machine against a random engine.
 //!
 //! Every property is the same promise: no panic (an error value instead), output bounded by the
 //! input, and for the gate: it always finishes, in a bounded number of steps, with one result row
@@ -597,4 +599,101 @@ fn the_gate_always_finishes_with_a_row_per_image_against_a_random_engine() {
         }
         Ok(())
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// the files a report viewer or `evaluate` reads back: our report, the plugin's files, raw
+// engine bodies, grype JSON, allowlists
+// ---------------------------------------------------------------------------------------------
+
+/// The report directory of a whole run against a well-behaved engine, for `url`'s API.
+fn sample_report_files(url: &str) -> Vec<crate::gate::ReportFile> {
+    const T0: u64 = 1_796_012_576_000;
+    let images = ["docker.io/library/debian:latest", "docker.io/library/alpine:3.9"]
+        .iter()
+        .map(|i| ImageInput { entry: image_list::parse_image_arg(i), dockerfile_content: None, dockerfile_error: None })
+        .collect();
+    let mut gate = Gate::new(Config { engine_url: url.to_owned(), images, ..Config::default() }, T0);
+    let mut now = T0;
+    for _ in 0..10_000 {
+        match gate.poll_output() {
+            Output::Transmit(t) => {
+                let body = sane_body(&t.request.url, "analyzed");
+                gate.handle_input(now, Input::Response { id: t.id, status: 200, body, retry_after: None });
+            }
+            Output::Event(_) => {}
+            Output::Timeout { at } => {
+                now = now.max(at);
+                gate.handle_input(now, Input::Timeout);
+            }
+            Output::Done => break,
+        }
+    }
+    gate.files()
+}
+
+fn report_seeds() -> &'static [(String, String)] {
+    static SEEDS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    SEEDS.get_or_init(|| {
+        let mut seeds: Vec<(String, String)> = ["http://e/v1", "https://e/v2"]
+            .iter()
+            .flat_map(|url| sample_report_files(url))
+            .map(|f| (f.name, f.content))
+            .collect();
+        seeds.push(("grype.json".into(), include_str!("../tests/fixtures/grype/grype-image-golden.json").into()));
+        seeds.push(("grype-empty.json".into(), include_str!("../tests/fixtures/grype/grype-empty-golden.json").into()));
+        seeds.push(("allowlist.json".into(), r#"[{"id":"CVE-2023-4911","package":"libc6","reason":"not reachable","expires":"2099-01-01"}]"#.into()));
+        seeds
+    })
+}
+
+#[test]
+fn report_files_read_back_never_panic() {
+    let file = (0..report_seeds().len(), vec(arb_mutation(), 0..4), prop::option::weighted(0.1, arb_text()));
+    let files = vec(file, 1..4);
+    check("report import (anchore-gate.json, plugin files, raw bodies), grype, allowlists", files, |picked| {
+        let seeds = report_seeds();
+        let files: Vec<crate::report::import::InputFile> = picked
+            .iter()
+            .map(|(i, mutations, name)| {
+                let (seed_name, seed) = &seeds[*i];
+                crate::report::import::InputFile { name: name.clone().unwrap_or_else(|| seed_name.clone()), content: apply(seed, mutations) }
+            })
+            .collect();
+        let total: usize = files.iter().map(|f| f.content.len() + f.name.len()).sum();
+        match crate::report::import::import(&files, 1_796_012_576_000) {
+            Ok(imported) => {
+                let mut report = imported.report;
+                crate::decision::decide(&mut report, &crate::decision::GateOptions::default(), 1_796_012_576_000);
+                let out = serde_json::to_string(&report).unwrap().len();
+                prop_assert!(out <= 256 * total + 65_536, "{out} bytes of report from {total} bytes of files");
+            }
+            Err(e) => {
+                let text = e.to_string();
+                prop_assert!(!text.is_empty() && text.len() <= 2 * total + 1_024, "error of {} bytes for {total} bytes of files", text.len());
+            }
+        }
+        for f in &files {
+            if crate::report::grype::is_grype(&f.content) {
+                let _ = crate::report::grype::image(&f.content, &f.name);
+            }
+            let _ = crate::decision::parse_allowlist(&f.content, &f.name);
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn the_report_seeds_are_real_runs_that_read_back() {
+    let seeds = report_seeds();
+    for api in ["v1", "v2"] {
+        let files = sample_report_files(&format!("http://e/{api}"));
+        let report: serde_json::Value = serde_json::from_str(&files[0].content).unwrap();
+        assert_eq!(files[0].name, "anchore-gate.json");
+        assert!(report["images"].as_array().unwrap().iter().all(|i| i["status"] == "fail" || i["status"] == "pass"), "{api}: {report}");
+        assert!(files.iter().any(|f| f.name == "anchoreengine-api-response-evaluation-2.json"));
+        let inputs: Vec<_> = files.iter().map(|f| crate::report::import::InputFile { name: f.name.clone(), content: f.content.clone() }).collect();
+        assert!(crate::report::import::import(&inputs, 0).is_ok(), "{api}");
+    }
+    assert!(seeds.len() > 10);
 }
