@@ -8,6 +8,10 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 step() { local t0=$SECONDS; echo "::: $*"; "$@"; echo "::: $(( SECONDS - t0 )) s: $*"; }
 
 step bash scripts/build.sh
+# The property tests (src/proptests.rs, native only) run ANCHORE_GATE_FUZZ_CASES cases per
+# property and print the counts; longer on demand:
+#   ANCHORE_GATE_FUZZ_CASES=50000 cargo test --release --lib proptests
+export ANCHORE_GATE_FUZZ_CASES="${ANCHORE_GATE_FUZZ_CASES:-256}"
 step cargo test --lib --quiet
 step cargo test --lib --target wasm32-unknown-unknown
 WASM_BINDGEN_USE_BROWSER=1 step cargo test --lib --target wasm32-unknown-unknown
