@@ -16,6 +16,9 @@ step cargo test --lib --quiet
 step cargo test --lib --target wasm32-unknown-unknown
 WASM_BINDGEN_USE_BROWSER=1 step cargo test --lib --target wasm32-unknown-unknown
 step node --test --test-concurrency=2 tests/
+# The benchmarks in their short mode (seconds), so they cannot rot: they must run and produce
+# numbers; no figure is compared with a target here (BENCHMARKS.md holds the full run).
+step node bench/run.js --short
 
 # The action runs the committed dist/ (the runner does no npm install): it must be exactly what
 # scripts/bundle.sh builds from this tree.
