@@ -41,6 +41,9 @@ await esbuild.build({
   target: 'node20',
   outfile: path.join(out, 'action.js'),
   plugins: [coreLoader],
+  // Paths in the bundle stay as in a checkout (node_modules/…) even where node_modules is a
+  // symlink, e.g. in an exported tree: the bundle must not depend on where it was built.
+  preserveSymlinks: true,
   legalComments: 'eof',
   logLevel: 'warning',
   // A warning (e.g. the glue read as ESM) means a broken bundle.
