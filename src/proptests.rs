@@ -697,3 +697,18 @@ fn the_report_seeds_are_real_runs_that_read_back() {
     }
     assert!(seeds.len() > 10);
 }
+
+/// Found by `report_files_read_back_never_panic` (50,000 cases): a URL cell of the plugin's
+/// anchore_security.json whose second character is multi-byte made the importer slice inside it.
+#[test]
+fn a_multibyte_character_early_in_a_plugin_url_cell_is_no_panic() {
+    for api in ["v1", "v2"] {
+        let files: Vec<_> = sample_report_files(&format!("http://e/{api}"))
+            .into_iter()
+            .filter(|f| f.name == "anchore_security.json")
+            .map(|f| crate::report::import::InputFile { name: f.name, content: f.content.replace("https://", "h\u{fffd}tps://") })
+            .collect();
+        assert!(files[0].content.contains('\u{fffd}'));
+        let _ = crate::report::import::import(&files, 0);
+    }
+}

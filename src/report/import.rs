@@ -62,6 +62,8 @@ pub enum Format {
     EngineCheckV2,
     /// A raw `/vuln/{type}` body (either API): `{imageDigest | image_digest, vulnerabilities: […]}`.
     EngineVulnerabilities,
+    /// grype's JSON output (`grype -o json`): `{matches, source, descriptor: {name: "grype"}}`.
+    Grype,
 }
 
 impl Format {
@@ -74,6 +76,7 @@ impl Format {
             Format::EngineCheckV1 => "engine policy evaluation (v1)",
             Format::EngineCheckV2 => "engine policy evaluation (v2)",
             Format::EngineVulnerabilities => "engine vulnerability listing",
+            Format::Grype => "grype report",
         }
     }
 
@@ -82,7 +85,7 @@ impl Format {
         match self {
             Format::GateReport => 0,
             Format::JenkinsGatesV1 | Format::JenkinsGatesV2 | Format::JenkinsSecurity => 1,
-            Format::EngineCheckV1 | Format::EngineCheckV2 | Format::EngineVulnerabilities => 2,
+            Format::EngineCheckV1 | Format::EngineCheckV2 | Format::EngineVulnerabilities | Format::Grype => 2,
         }
     }
 }
@@ -433,6 +436,7 @@ fn detect(name: &str, s: &Shape) -> Option<Format> {
         Kind::Object if s.has("schema") && s.has("images") => Some(Format::GateReport),
         Kind::Object if s.has("evaluations") => Some(Format::EngineCheckV2),
         Kind::Object if s.has("vulnerabilities") => Some(Format::EngineVulnerabilities),
+        Kind::Object if s.has("matches") && s.has("descriptor") => Some(Format::Grype),
         Kind::Object if s.has("columns") && s.has("data") => Some(Format::JenkinsSecurity),
         Kind::Object
             if s.first_value_keys
@@ -528,6 +532,8 @@ struct Piece {
     stop_action_details: Option<String>,
     vulnerabilities: Option<Vec<Vulnerability>>,
     vuln_type: Option<String>,
+    /// From a scanner without a policy engine (grype).
+    no_policy: bool,
 }
 
 /// The converters.
@@ -561,6 +567,16 @@ fn convert(file: &InputFile, format: Format, shape: &Shape) -> Result<Vec<Piece>
                 api: Some(ApiVersion::V2),
                 verdict_known: evaluation.is_some(),
                 evaluation,
+                ..piece()
+            }])
+        }
+        Format::Grype => {
+            let row = grype::image(&file.content, &file.name).map_err(err)?;
+            Ok(vec![Piece {
+                image: Some(row.image),
+                digest: row.digest,
+                vulnerabilities: Some(row.vulnerabilities),
+                no_policy: true,
                 ..piece()
             }])
         }
@@ -838,7 +854,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
 /// only ever shown as text or, for http(s), as a link the viewer builds itself).
 fn plugin_url(cell: &str) -> &str {
     let t = cell.trim();
-    if t.len() > 3 && t[..3].eq_ignore_ascii_case("<a ") {
+    // `get`: a cell may start with a multi-byte character, and slicing inside it panics.
+    if t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("<a ")) {
         if let Some(at) = t.find("href=") {
             let rest = &t[at + 5..];
             if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
@@ -983,6 +1000,8 @@ impl Piece {
             self.vulnerabilities = other.vulnerabilities;
             self.vuln_type = other.vuln_type;
         }
+        // An engine evaluation makes it an engine result again.
+        self.no_policy = (self.no_policy || other.no_policy) && self.evaluation.is_none();
     }
 }
 
@@ -1089,6 +1108,7 @@ fn image_result(p: Piece) -> ImageResult {
         vulnerability_counts: report::count_by_severity(&vulnerabilities),
         findings: ev.map(|e| e.findings).unwrap_or_default(),
         vulnerabilities,
+        no_policy: p.no_policy,
         ..ImageResult::default()
     }
 }
