@@ -6,7 +6,9 @@
 //!   `anchore_security.json` (DataTables `{columns, data}`), so old Jenkins reports can be read;
 //! * raw engine bodies: policy evaluations (`/check`, v1 and v2) and vulnerability listings
 //!   (`/vuln/{type}`, v1 and v2), read with [`policy::parse_v1`], [`policy::parse_v2`] and
-//!   [`vuln::parse`].
+//!   [`vuln::parse`];
+//! * grype's JSON output (`grype -o json`), whose rows have no policy verdict: only the
+//!   vulnerability rules of the gate apply to them.
 //!
 //! Each format has one detector (a test on the document's top-level [`Shape`]) and one
 //! converter (to a [`Report`] or to [`Piece`]s of images). Pieces of one image — a policy file
@@ -34,7 +36,7 @@ use crate::gate::time::Millis;
 use crate::image_list;
 use crate::json::{json_error, push_index, FlexBool, Object, Text};
 use crate::policy::{self, Action, AllowlistMatch, EvalStatus, Evaluation, Finding};
-use crate::report::{self, DecisionOptions, EngineInfo, ImageResult, Report, Status, Tool, Totals};
+use crate::report::{self, grype, DecisionOptions, EngineInfo, ImageResult, Report, Status, Tool, Totals};
 use crate::vuln::{self, Severity, Vulnerability};
 
 /// One file as the viewer read it. `name` may carry folder components (`AnchoreReport/x.json`).
@@ -471,7 +473,7 @@ fn unrecognised(s: &Shape) -> String {
         Kind::Other => "a JSON value that is neither an object nor a list".to_owned(),
     };
     format!(
-        "not a report file this viewer knows: expected anchore-gate.json, the Jenkins plugin's anchore_gates.json or anchore_security.json, or an engine policy evaluation or vulnerability listing; found {found}"
+        "not a report file this viewer knows: expected anchore-gate.json, the Jenkins plugin's anchore_gates.json or anchore_security.json, an engine policy evaluation or vulnerability listing, or grype's JSON; found {found}"
     )
 }
 

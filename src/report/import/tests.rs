@@ -472,7 +472,7 @@ fn errors_name_the_file_and_the_field() {
     let e = err(&[file("b.json", r#"{"hello": 1, "world": [2]}"#)]);
     assert_eq!(
         e.to_string(),
-        "b.json: not a report file this viewer knows: expected anchore-gate.json, the Jenkins plugin's anchore_gates.json or anchore_security.json, or an engine policy evaluation or vulnerability listing; found an object with the keys `hello`, `world`"
+        "b.json: not a report file this viewer knows: expected anchore-gate.json, the Jenkins plugin's anchore_gates.json or anchore_security.json, an engine policy evaluation or vulnerability listing, or grype's JSON; found an object with the keys `hello`, `world`"
     );
     assert!(err(&[file("c.json", "42")])
         .to_string()
@@ -595,4 +595,15 @@ fn import_json_is_import_as_text() {
     assert_eq!(value["sources"][0]["format"], "gate_report");
     let e = import_json(&[file("anchore-gate.json", "{\"schema\": 1, \"images\": []} trailing")], NOW).unwrap_err();
     assert_eq!(e.file.as_deref(), Some("anchore-gate.json"));
+}
+
+#[test]
+fn grype_output_is_an_image_without_a_policy() {
+    let files = [InputFile { name: "scan.json".into(), content: include_str!("../../../tests/fixtures/grype/grype-image-golden.json").into() }];
+    let imported = import(&files, 0).unwrap();
+    assert_eq!(imported.sources[0].format, Some(Format::Grype));
+    let image = &imported.report.images[0];
+    assert_eq!((image.image.as_str(), image.no_policy, image.vulnerabilities.len()), ("user-input", true, 2));
+    assert_eq!(image.status, Status::Pass, "no policy and no severity rule: nothing fails");
+    assert_eq!(imported.report.verdict, Status::Pass);
 }
