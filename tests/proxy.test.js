@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startEngineDouble } from '../js/engine-double/server.js';
+import { bypassProxy, proxySettings } from '../js/http.js';
 import { makeScenario } from '../js/engine-double/scenarios.js';
 import { makeCertificates } from './support/certs.js';
 import { closedPort, GUARD, reportFiles, runCli, tempDir } from './support/cli.js';
@@ -143,5 +144,28 @@ describe('proxies', () => {
     assert.equal(junk.run.code, 2);
     assert.match(junk.run.stderr, /^anchore-gate: config: HTTPS_PROXY is not a proxy URL \(expected e\.g\. http:\/\/proxy\.example\.com:3128\)$/m);
     assert.deepEqual(junk.connects, []);
+  });
+
+  test('how the variables read: precedence, schemes, NO_PROXY forms (no network)', () => {
+    const p = proxySettings({ HTTPS_PROXY: 'http://upper:1', https_proxy: 'proxy.corp:3128', HTTP_PROXY: 'https://user:pw@web.proxy:8443/', NO_PROXY: ' .corp.example , 10.0.0.0/8,[::1]:8228, fd00::/8 ,db:5432 ' });
+    assert.deepEqual([p.https.shown, p.https.from, p.http.shown, p.http.from], ['http://proxy.corp:3128', 'https_proxy', 'https://web.proxy:8443', 'HTTP_PROXY']);
+    assert.equal(p.http.uri, 'https://user:pw@web.proxy:8443/', 'credentials go to the proxy agent, not to `shown`');
+    const bypass = (url) => bypassProxy(new URL(url), p.noProxy);
+    assert.equal(bypass('https://anchore.corp.example/v2'), true);
+    assert.equal(bypass('https://corp.example/v2'), true);
+    assert.equal(bypass('https://evilcorp.example/v2'), false);
+    assert.equal(bypass('http://10.1.2.3:8228/v1'), true);
+    assert.equal(bypass('http://11.1.2.3:8228/v1'), false);
+    assert.equal(bypass('http://[::1]:8228/v1'), true);
+    assert.equal(bypass('http://[::1]:8229/v1'), false);
+    assert.equal(bypass('http://[fd00::5]/v1'), true);
+    assert.equal(bypass('http://db:5432/'), true);
+    assert.equal(bypass('http://db:5433/'), false);
+    assert.equal(bypassProxy(new URL('https://anything/'), ['*']), true);
+    assert.equal(bypassProxy(new URL('https://anything/'), []), false);
+    assert.deepEqual(proxySettings({}), { http: null, https: null, noProxy: [] });
+    assert.equal(proxySettings({ https_proxy: '', HTTPS_PROXY: 'http://upper:1' }).https, null, 'an empty lower-case variable wins (as curl)');
+    assert.throws(() => proxySettings({ HTTPS_PROXY: 'socks5://u:Secr3t@h:1' }), (e) => e.kind === 'config' && !e.message.includes('Secr3t'));
+    assert.throws(() => proxySettings({ HTTP_PROXY: 'http://u:Secr3t@[::' }), (e) => /^HTTP_PROXY is not a proxy URL/.test(e.message) && !e.message.includes('Secr3t'));
   });
 });
