@@ -2,7 +2,7 @@
 // anchore-gate: the command-line front end. It reads options, files and the environment, hands
 // everything to the WASM core, sends the core's requests, prints its events and writes its files.
 import { realpathSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { randomInt, X509Certificate } from 'node:crypto';
 
 import YAML from 'yaml';
 
-import { parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
+import { evaluate, parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
 import { createTransport } from './http.js';
 import { withReportHtml } from './report-html.js';
 import { writeReport } from './report-writer.js';
@@ -19,6 +19,8 @@ import { runGate } from './run.js';
 const HELP = `anchore-gate ${version}: container-image security gate for Anchore Engine (v1) and Anchore Enterprise (v2)
 
 usage: anchore-gate [IMAGE_LIST_FILE] [options]
+       anchore-gate evaluate FILE|DIR... [gate options]     (the gate with no engine: a saved
+                             anchore-gate.json or AnchoreReport/, raw engine answers, grype -o json)
        anchore-gate demo [--api v1|v2] [--report-dir DIR]   (runs against a bundled engine SIMULATOR)
 
 IMAGE_LIST_FILE (default ./anchore_images, unless --image is given and no file is named) holds one
@@ -435,6 +437,58 @@ async function writeOutputs(s, files) {
   }
 }
 
+/** The files named on the command line; a directory stands for the .json files in it. */
+async function readInputs(paths) {
+  if (paths.length === 0) throw new UsageError('evaluate: name the files to evaluate (anchore-gate.json, an AnchoreReport/ folder, engine answers, grype -o json output)');
+  const inputs = [];
+  for (const p of paths) {
+    let names = [p];
+    try {
+      if ((await stat(p)).isDirectory()) {
+        names = (await readdir(p)).filter((n) => n.endsWith('.json')).sort().map((n) => path.join(p, n));
+        if (names.length === 0) throw new UsageError(`evaluate: ${p} holds no .json file`);
+      }
+      for (const name of names) inputs.push({ name, content: await readFile(name) });
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`evaluate: cannot read ${p}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    }
+  }
+  return inputs;
+}
+
+/** `anchore-gate evaluate`: the same gate and report directory, with no engine. */
+async function evaluateFiles(values, paths, { out, err }) {
+  if (values['engine-url'] || values.image) throw new UsageError('evaluate reads saved files and talks to no engine: drop --engine-url and --image');
+  const inputs = await readInputs(paths);
+  const options = await decisionOptions(values);
+  let files;
+  try {
+    files = evaluate(inputs, options, Date.now());
+  } catch (error) {
+    throw new UsageError(`evaluate: ${error.message}`);
+  }
+  const report = JSON.parse(files.find((f) => f.name === 'anchore-gate.json').content);
+  if (report.images.some((i) => i.no_policy) && !options.fail_on_severity) {
+    err('warning: a scanner report (grype) has no policy verdict; without --fail-on-severity nothing in it can fail the gate');
+  }
+  for (const e of report.allowlist?.expired ?? []) {
+    err(`warning: allowlist entry ${e.entry} (${e.matches}) expired on ${e.expires} and no longer applies: ${e.reason}`);
+  }
+  const s = { reportDir: values['report-dir'] ?? 'AnchoreReport', outputs: { sarif: values.sarif, junit: values.junit, summary: values.summary } };
+  const dir = await writeReport(s.reportDir, await withReportHtml(files, err));
+  await writeOutputs(s, files);
+  out(`anchore-gate ${version}: evaluated ${inputs.length} file(s) with no engine`);
+  for (const image of report.images) {
+    if (image.status === 'fail') out(`  ${image.image}: FAIL: ${image.gate_failures.join('; ')}`);
+  }
+  out('');
+  out(summaryTable(report));
+  out('');
+  out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path.join(dir, 'anchore-gate.json')}`);
+  return report.exit_code;
+}
+
 async function demo(values, out) {
   const { startEngineDouble, demoScenario } = await import('./engine-double/server.js');
   const api = values.api ?? 'v1';
@@ -479,6 +533,7 @@ export async function main(argv = process.argv.slice(2), env = process.env, out 
   }
   try {
     if (positionals[0] === 'demo') return await demo(values, out);
+    if (positionals[0] === 'evaluate') return await evaluateFiles(values, positionals.slice(1), { out, err });
     if (values.api) throw new UsageError('--api is only for `anchore-gate demo`; for an engine, end --engine-url in /v1 or /v2');
     if (positionals.length > 1) throw new UsageError(`expected at most one image list file, got ${positionals.length}: ${positionals.join(' ')}`);
     const s = await settings(values, positionals, env);

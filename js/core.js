@@ -27,6 +27,7 @@ export function explainTrap(error) {
 }
 
 function guard(fn) {
+  if (typeof fn !== 'function') throw new Error('the WASM core lacks an export js/core.js expects: rebuild it with `npm run build`');
   return (...args) => {
     try {
       return fn(...args);
@@ -41,6 +42,8 @@ export const parseImageList = guard(wasm.parseImageList);
 export const parseImageArg = guard(wasm.parseImageArg);
 export const parseAllowlist = guard(wasm.parseAllowlist);
 export const decide = guard(wasm.decide);
+export const evaluate = guard(wasm.evaluate);
+export const importReport = guard(wasm.importReport);
 /** SARIF 2.1.0, JUnit XML, step-summary Markdown and CI annotations of a report (the text of an `anchore-gate.json`). */
 export const renderSarif = guard(wasm.renderSarif);
 export const renderJunit = guard(wasm.renderJunit);

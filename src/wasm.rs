@@ -90,13 +90,31 @@ pub fn parse_image_arg(value: &str) -> Result<JsValue, JsValue> {
 /// (its name, or null for the whole set).
 #[wasm_bindgen(js_name = importReport)]
 pub fn import_report(files: JsValue, now: f64) -> Result<String, JsValue> {
-    let bad = |file: Option<&str>, message: &str| {
-        let error = js_error(ErrorKind::BadResponse, message);
-        let _ = js_sys::Reflect::set(&error, &"file".into(), &file.map_or(JsValue::NULL, JsValue::from));
-        error
-    };
+    let inputs = input_files(files, "importReport")?;
+    crate::report::import::import_json(&inputs, now as u64).map_err(|e| import_error(&e))
+}
+
+/// `anchore-gate evaluate`: the gate with no engine. `files` as for [`import_report`], decided
+/// under `options` (as for [`decide`]) as of `now`; returns the report directory's files
+/// `[{name, content}]` (`anchore-gate.json`, SARIF, JUnit).
+#[wasm_bindgen]
+pub fn evaluate(files: JsValue, options: JsValue, now: f64) -> Result<JsValue, JsValue> {
+    let inputs = input_files(files, "evaluate")?;
+    let options: GateOptions = from_js(options, "gate options")?;
+    let (_, files) = crate::report::evaluate(&inputs, &options, now as u64).map_err(|e| import_error(&e))?;
+    to_js(&files)
+}
+
+fn import_error(e: &crate::report::import::ImportError) -> JsValue {
+    let error = js_error(ErrorKind::BadResponse, &e.to_string());
+    let _ = js_sys::Reflect::set(&error, &"file".into(), &e.file.as_deref().map_or(JsValue::NULL, JsValue::from));
+    error
+}
+
+/// `[{name, content}]` with `content` a string or a `Uint8Array` of UTF-8.
+fn input_files(files: JsValue, what: &str) -> Result<Vec<crate::report::import::InputFile>, JsValue> {
     if !js_sys::Array::is_array(&files) {
-        return Err(js_error(ErrorKind::Config, "importReport: expected an array of {name, content}"));
+        return Err(js_error(ErrorKind::Config, &format!("{what}: expected an array of {{name, content}}")));
     }
     let mut inputs = Vec::new();
     for (i, file) in js_sys::Array::from(&files).iter().enumerate() {
@@ -107,17 +125,21 @@ pub fn import_report(files: JsValue, now: f64) -> Result<String, JsValue> {
             text
         } else if content.is_instance_of::<js_sys::Uint8Array>() {
             let bytes = js_sys::Uint8Array::from(content).to_vec();
-            let mut text = String::from_utf8(bytes).map_err(|e| bad(Some(&name), &format!("{name}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+            let mut text = String::from_utf8(bytes).map_err(|e| {
+                let error = js_error(ErrorKind::BadResponse, &format!("{name}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to()));
+                let _ = js_sys::Reflect::set(&error, &"file".into(), &JsValue::from(name.as_str()));
+                error
+            })?;
             if text.starts_with('\u{feff}') {
                 text.drain(..3); // a byte-order mark
             }
             text
         } else {
-            return Err(js_error(ErrorKind::Config, &format!("importReport: the content of {name:?} is neither a string nor a Uint8Array")));
+            return Err(js_error(ErrorKind::Config, &format!("{what}: the content of {name:?} is neither a string nor a Uint8Array")));
         };
         inputs.push(crate::report::import::InputFile { name, content });
     }
-    crate::report::import::import_json(&inputs, now as u64).map_err(|e| bad(e.file.as_deref(), &e.to_string()))
+    Ok(inputs)
 }
 
 /// The entries of an allowlist already turned into JSON text (the caller reads YAML or JSON).
@@ -130,6 +152,7 @@ pub fn parse_allowlist(json: &str, source: &str) -> Result<JsValue, JsValue> {
 /// (`{fail_on_stop, fail_on_error, fail_on_warn, fail_on_severity, only_fixed, allowlist,
 /// allowlist_source}`) as of `now` (`Date.now()`). The report crosses as JSON text: reading it
 /// with serde_json keeps a second deserializer for the whole model out of the .wasm.
+#[wasm_bindgen]
 pub fn decide(report_json: &str, options: JsValue, now: f64) -> Result<JsValue, JsValue> {
     let mut report: Report = serde_json::from_str(report_json)
         .map_err(|e| js_error(ErrorKind::BadResponse, &format!("not an anchore-gate report: {e}")))?;

@@ -48,18 +48,7 @@ use time::{backoff, rfc3339, seconds, Jitter, Millis};
 
 pub use image::RawBodies;
 
-/// A file of the report directory. Names are fixed by the gate, never taken from engine data.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReportFile {
-    pub name: String,
-    pub content: String,
-}
-
-impl ReportFile {
-    fn new(name: impl Into<String>, content: String) -> Self {
-        ReportFile { name: name.into(), content }
-    }
-}
+pub use crate::report::ReportFile;
 
 /// Everything the gate needs to run, as the front ends pass it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -665,13 +654,9 @@ impl Gate {
         // Plugin 3.x speaks only v2; when the API was never learnt there is nothing to shape anyway.
         let api = self.api.unwrap_or(ApiVersion::V2);
         let jenkins: Vec<_> = self.images.iter().zip(&report.images).map(|(run, result)| run.jenkins(result)).collect();
-        let mut files = vec![
-            ReportFile::new("anchore-gate.json", serde_json::to_string_pretty(&report).expect("the report serialises")),
-            ReportFile::new("anchore-gate.sarif", report::sarif::render(&report)),
-            ReportFile::new("anchore-gate-junit.xml", report::junit::render(&report)),
-            ReportFile::new("anchore_gates.json", report::jenkins::anchore_gates_json(api, &jenkins)),
-            ReportFile::new("anchore_security.json", report::jenkins::anchore_security_json(api, &jenkins)),
-        ];
+        let mut files = report::files(&report);
+        files.push(ReportFile::new("anchore_gates.json", report::jenkins::anchore_gates_json(api, &jenkins)));
+        files.push(ReportFile::new("anchore_security.json", report::jenkins::anchore_security_json(api, &jenkins)));
         for (n, run) in self.images.iter().enumerate() {
             if let Some(body) = &run.raw.evaluation {
                 files.push(ReportFile::new(format!("anchoreengine-api-response-evaluation-{}.json", n + 1), body.clone()));
