@@ -186,7 +186,26 @@ var require_anchore_gate = __commonJS({
       return takeFromExternrefTable0(ret[0]);
     }
     exports.annotations = annotations2;
-    function importReport(files, now) {
+    function decide2(report_json, options, now) {
+      const val2 = +now;
+      const ptr0 = passStringToWasm0(report_json, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+      const len0 = WASM_VECTOR_LEN;
+      const ret = wasm2.decide(ptr0, len0, options, val2);
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports.decide = decide2;
+    function evaluate2(files, options, now) {
+      const ret = wasm2.evaluate(files, options, now);
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports.evaluate = evaluate2;
+    function importReport2(files, now) {
       let deferred2_0;
       let deferred2_1;
       try {
@@ -205,7 +224,7 @@ var require_anchore_gate = __commonJS({
         wasm2.__wbindgen_free(deferred2_0, deferred2_1, 1);
       }
     }
-    exports.importReport = importReport;
+    exports.importReport = importReport2;
     function lastPanic() {
       const ret = wasm2.lastPanic();
       let v1;
@@ -34752,6 +34771,7 @@ function explainTrap(error) {
   return error;
 }
 function guard(fn) {
+  if (typeof fn !== "function") throw new Error("the WASM core lacks an export js/core.js expects: rebuild it with `npm run build`");
   return (...args) => {
     try {
       return fn(...args);
@@ -34765,6 +34785,8 @@ var parseImageList = guard(wasm.parseImageList);
 var parseImageArg = guard(wasm.parseImageArg);
 var parseAllowlist = guard(wasm.parseAllowlist);
 var decide = guard(wasm.decide);
+var evaluate = guard(wasm.evaluate);
+var importReport = guard(wasm.importReport);
 var renderSarif = guard(wasm.renderSarif);
 var renderJunit = guard(wasm.renderJunit);
 var renderSummary = guard(wasm.renderSummary);
@@ -34803,7 +34825,7 @@ var Gate = class {
 // js/cli.js
 var import_yaml = __toESM(require_dist(), 1);
 import { realpathSync } from "node:fs";
-import { appendFile, mkdir as mkdir2, readFile as readFile2, writeFile as writeFile3 } from "node:fs/promises";
+import { appendFile, mkdir as mkdir2, readdir as readdir2, readFile as readFile2, stat, writeFile as writeFile3 } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path2 from "node:path";
 import { parseArgs } from "node:util";
@@ -35151,6 +35173,8 @@ async function runGate(config, { send, onEvent = () => {
 var HELP = `anchore-gate ${version}: container-image security gate for Anchore Engine (v1) and Anchore Enterprise (v2)
 
 usage: anchore-gate [IMAGE_LIST_FILE] [options]
+       anchore-gate evaluate FILE|DIR... [gate options]     (the gate with no engine: a saved
+                             anchore-gate.json or AnchoreReport/, raw engine answers, grype -o json)
        anchore-gate demo [--api v1|v2] [--report-dir DIR]   (runs against a bundled engine SIMULATOR)
 
 IMAGE_LIST_FILE (default ./anchore_images, unless --image is given and no file is named) holds one
@@ -35532,6 +35556,54 @@ async function writeOutputs(s, files) {
     await write(summary, markdown, Boolean(stepSummary) && path2.resolve(summary) === path2.resolve(stepSummary));
   }
 }
+async function readInputs(paths) {
+  if (paths.length === 0) throw new UsageError("evaluate: name the files to evaluate (anchore-gate.json, an AnchoreReport/ folder, engine answers, grype -o json output)");
+  const inputs = [];
+  for (const p of paths) {
+    let names = [p];
+    try {
+      if ((await stat(p)).isDirectory()) {
+        names = (await readdir2(p)).filter((n) => n.endsWith(".json")).sort().map((n) => path2.join(p, n));
+        if (names.length === 0) throw new UsageError(`evaluate: ${p} holds no .json file`);
+      }
+      for (const name of names) inputs.push({ name, content: await readFile2(name) });
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`evaluate: cannot read ${p}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+    }
+  }
+  return inputs;
+}
+async function evaluateFiles(values, paths, { out, err }) {
+  if (values["engine-url"] || values.image) throw new UsageError("evaluate reads saved files and talks to no engine: drop --engine-url and --image");
+  const inputs = await readInputs(paths);
+  const options = await decisionOptions(values);
+  let files;
+  try {
+    files = evaluate(inputs, options, Date.now());
+  } catch (error) {
+    throw new UsageError(`evaluate: ${error.message}`);
+  }
+  const report = JSON.parse(files.find((f) => f.name === "anchore-gate.json").content);
+  if (report.images.some((i) => i.no_policy) && !options.fail_on_severity) {
+    err("warning: a scanner report (grype) has no policy verdict; without --fail-on-severity nothing in it can fail the gate");
+  }
+  for (const e of report.allowlist?.expired ?? []) {
+    err(`warning: allowlist entry ${e.entry} (${e.matches}) expired on ${e.expires} and no longer applies: ${e.reason}`);
+  }
+  const s = { reportDir: values["report-dir"] ?? "AnchoreReport", outputs: { sarif: values.sarif, junit: values.junit, summary: values.summary } };
+  const dir = await writeReport(s.reportDir, await withReportHtml(files, err));
+  await writeOutputs(s, files);
+  out(`anchore-gate ${version}: evaluated ${inputs.length} file(s) with no engine`);
+  for (const image of report.images) {
+    if (image.status === "fail") out(`  ${image.image}: FAIL: ${image.gate_failures.join("; ")}`);
+  }
+  out("");
+  out(summaryTable(report));
+  out("");
+  out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path2.join(dir, "anchore-gate.json")}`);
+  return report.exit_code;
+}
 async function demo(values, out) {
   const { startEngineDouble, demoScenario } = await import("./engine-double/server.js");
   const api = values.api ?? "v1";
@@ -35576,6 +35648,7 @@ Run anchore-gate --help for the options.`);
   }
   try {
     if (positionals[0] === "demo") return await demo(values, out);
+    if (positionals[0] === "evaluate") return await evaluateFiles(values, positionals.slice(1), { out, err });
     if (values.api) throw new UsageError("--api is only for `anchore-gate demo`; for an engine, end --engine-url in /v1 or /v2");
     if (positionals.length > 1) throw new UsageError(`expected at most one image list file, got ${positionals.length}: ${positionals.join(" ")}`);
     const s = await settings(values, positionals, env);
