@@ -1,3 +1,3 @@
 // The WASM core for browsers (the report viewer): call `await init()` once, then use the rest.
 // importReport(files, now) → JSON text of {report, sources}: see src/wasm.rs and js/viewer/.
-export { default as init, Gate, importReport, lastPanic, parseImageArg, parseImageList, version } from '../pkg/web/anchore_gate.js';
+export { decide, default as init, Gate, importReport, parseAllowlist, lastPanic, parseImageArg, parseImageList, version } from '../pkg/web/anchore_gate.js';

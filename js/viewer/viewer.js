@@ -160,7 +160,14 @@ function vulnerabilityColumns(images) {
     { title: 'Fix', width: 'minmax(7rem, 0.7fr)', text: (r) => (r.x.fix == null || r.x.fix === '' ? 'None' : str(r.x.fix)) },
     { title: 'Inherited From Base', width: '8.5rem', text: (r) => yesNo(r.x.inherited_from_base) },
     { title: 'Link', width: 'minmax(14rem, 1.6fr)', text: (r) => str(r.x.url), render: (cell, r) => link(cell, str(r.x.url)) },
+    { title: 'Allowlisted', width: 'minmax(9rem, 1fr)', text: (r) => allowlistedText(r.x.allowlisted) },
   ];
+}
+
+/** How a vulnerability's `allowlisted` reads: "no", or "yes: entry N (reason)". */
+function allowlistedText(a) {
+  if (!a || typeof a !== 'object') return 'no';
+  return `yes: entry ${str(a.entry)}${a.reason ? ` (${str(a.reason)})` : ''}`;
 }
 
 function summaryColumns(maxVulns) {
@@ -553,7 +560,255 @@ function summaryPanel(report, sources, images) {
   return { panel, view };
 }
 
-function header(report, sources) {
+// --- gate options: decide the report again here, with the core -----------------------------
+
+/** The gate options a report was decided with (its `options`), defaults for what it lacks. */
+function optionsOf(report) {
+  const o = report.options && typeof report.options === 'object' ? report.options : {};
+  const sev = SEVERITIES.find((s) => s.toLowerCase() === String(o.fail_on_severity ?? '').toLowerCase()) ?? null;
+  return {
+    fail_on_stop: o.fail_on_stop !== false,
+    fail_on_error: o.fail_on_error !== false,
+    fail_on_warn: o.fail_on_warn === true,
+    fail_on_severity: sev,
+    only_fixed: sev != null && o.only_fixed === true,
+  };
+}
+
+function describeOptions(o, allowlist) {
+  const on = [o.fail_on_stop && 'STOP', o.fail_on_error && 'errors', o.fail_on_warn && 'WARN'].filter(Boolean);
+  const parts = [on.length ? `fail on ${on.join(', ')}` : 'no policy rule'];
+  if (o.fail_on_severity) parts.push(`vulnerabilities ${o.fail_on_severity} and above${o.only_fixed ? ' with a fix' : ''}`);
+  if (allowlist) parts.push(`allowlist of ${allowlist} entr${allowlist === 1 ? 'y' : 'ies'}`);
+  return parts.join('; ');
+}
+
+/**
+ * The "Gate options" panel: starts from the options of the report as loaded (the CI run's);
+ * each change decides that report again with the core (`decide`, `parseAllowlist`) and hands
+ * the decided report to `onDecide`. No rule is evaluated here.
+ */
+function gatePanel({ report, core, onDecide }) {
+  const original = report;
+  const text = JSON.stringify(report);
+  const ci = optionsOf(report);
+  const ciAllowlist = report.allowlist && typeof report.allowlist === 'object' ? report.allowlist : null;
+  let allowlist = null; // {entries, source}: the allowlist given here
+
+  // A disclosure button, not <details>: data-driven pages must never hold one (see the XSS tests).
+  const panel = el('section', 'gate-options');
+  panel.setAttribute('aria-label', 'Gate options');
+  const summary = el('button', 'gate-toggle');
+  summary.type = 'button';
+  summary.setAttribute('aria-expanded', 'false');
+  summary.setAttribute('aria-controls', 'gate-form');
+  const form = el('div', 'gate-form');
+  form.id = 'gate-form';
+  form.hidden = true;
+  summary.addEventListener('click', () => {
+    form.hidden = !form.hidden;
+    summary.setAttribute('aria-expanded', String(!form.hidden));
+  });
+  panel.append(summary);
+  const check = (id, label) => {
+    const wrap = el('span', 'field check');
+    const input = el('input');
+    input.type = 'checkbox';
+    input.id = id;
+    const l = el('label', null, label);
+    l.htmlFor = id;
+    wrap.append(input, l);
+    return { wrap, input };
+  };
+  const policy = el('fieldset', 'gate-policy');
+  policy.append(el('legend', null, 'Fail the gate on'));
+  const stop = check('gate-fail-on-stop', 'a policy STOP');
+  const error = check('gate-fail-on-error', 'an error (exit 2)');
+  const warn = check('gate-fail-on-warn', 'a policy WARN');
+  policy.append(stop.wrap, error.wrap, warn.wrap);
+
+  const vulns = el('fieldset', 'gate-vulns');
+  vulns.append(el('legend', null, 'Vulnerabilities'));
+  const sevWrap = el('span', 'field');
+  const severity = el('select');
+  severity.id = 'gate-severity';
+  severity.append(new Option('none (off)', ''), ...SEVERITIES.map((s) => new Option(`${s} and above`, s)));
+  const sevLabel = el('label', null, 'Fail on severity');
+  sevLabel.htmlFor = severity.id;
+  sevWrap.append(sevLabel, severity);
+  const fixed = check('gate-only-fixed', 'only those with a fix');
+  vulns.append(sevWrap, fixed.wrap);
+
+  const lists = el('fieldset', 'gate-allowlist');
+  lists.append(el('legend', null, 'Allowlist'));
+  const area = el('textarea');
+  area.id = 'gate-allowlist-text';
+  area.rows = 4;
+  area.spellcheck = false;
+  area.placeholder = '{"entries": [{"vulnerability": "CVE-…", "package": "…", "image": "…", "reason": "…", "expires": "2027-03-31"}]}';
+  const areaLabel = el('label', null, 'Entries as JSON (a list, or {"entries": [...]})');
+  areaLabel.htmlFor = area.id;
+  const file = el('input');
+  file.type = 'file';
+  file.accept = '.json,.yaml,.yml,application/json';
+  file.hidden = true;
+  file.id = 'gate-allowlist-file';
+  const button = (label, onClick) => {
+    const b = el('button', 'button', label);
+    b.type = 'button';
+    b.addEventListener('click', onClick);
+    return b;
+  };
+  const buttons = el('div', 'gate-buttons');
+  buttons.append(
+    button('Apply allowlist', () => applyAllowlist(area.value, 'pasted allowlist')),
+    button('Load an allowlist file…', () => file.click()),
+    button('Remove allowlist', () => {
+      area.value = '';
+      applyAllowlist('', '');
+    }),
+  );
+  lists.append(areaLabel, area, buttons, file);
+
+  const reset = button('Back to the CI run’s options and decision', () => {
+    setControls(ci);
+    area.value = '';
+    allowlist = null;
+    problem.hidden = true;
+    onDecide(original);
+    after(original);
+  });
+  reset.classList.add('gate-reset');
+
+  const result = el('p', 'gate-result');
+  result.setAttribute('role', 'status');
+  const problem = el('p', 'gate-error');
+  problem.setAttribute('role', 'alert');
+  problem.hidden = true;
+  const note = el('p', 'gate-note');
+  note.hidden = !(num(ciAllowlist?.entries) > 0);
+  note.textContent = note.hidden ? '' : `The CI run used an allowlist (${num(ciAllowlist.entries)} entries${ciAllowlist.source ? ` from ${str(ciAllowlist.source)}` : ''}). The report keeps what it covered but not its entries: load the same file here to keep them when deciding again.`;
+  const expired = el('div', 'gate-expired');
+  form.append(policy, vulns, lists, reset, result, problem, note, expired);
+  panel.append(form);
+
+  function setControls(o) {
+    stop.input.checked = o.fail_on_stop;
+    error.input.checked = o.fail_on_error;
+    warn.input.checked = o.fail_on_warn;
+    severity.value = o.fail_on_severity ?? '';
+    fixed.input.checked = o.only_fixed;
+    fixed.input.disabled = !o.fail_on_severity;
+  }
+
+  function options() {
+    const sev = severity.value || null;
+    return {
+      fail_on_stop: stop.input.checked,
+      fail_on_error: error.input.checked,
+      fail_on_warn: warn.input.checked,
+      fail_on_severity: sev,
+      only_fixed: Boolean(sev) && fixed.input.checked,
+    };
+  }
+
+  /** Shows what the decision in view says about the allowlist and the options in force. */
+  function after(decided) {
+    const o = decided === original ? ci : options();
+    const count = decided === original ? num(ciAllowlist?.entries) : (allowlist?.entries.length ?? 0);
+    summary.textContent = `Gate options: ${describeOptions(o, count)}${decided === original ? ' (as in the CI run)' : ' (changed here)'}`;
+    result.textContent = decided === original
+      ? `The CI run’s decision: ${str(original.verdict).toUpperCase() || 'unknown'}, exit ${str(original.exit_code)}.`
+      : `Decided here: ${str(decided.verdict).toUpperCase() || 'unknown'}, exit ${str(decided.exit_code)} (the CI run: ${str(original.verdict).toUpperCase() || 'unknown'}, exit ${str(original.exit_code)}).`;
+    expired.replaceChildren();
+    const a = decided.allowlist && typeof decided.allowlist === 'object' ? decided.allowlist : null;
+    if (!a) return;
+    expired.append(el('p', null, `Allowlist${a.source ? ` ${str(a.source)}` : ''}: ${num(a.entries)} entries, ${num(a.applied)} vulnerabilities covered.`));
+    const list = Array.isArray(a.expired) ? a.expired.filter((x) => x && typeof x === 'object') : [];
+    if (!list.length) return;
+    expired.append(el('p', 'gate-expired-title', `Expired entries (${list.length}), no longer applied:`));
+    const ul = el('ul');
+    for (const x of list) {
+      ul.append(el('li', null, `entry ${str(x.entry)} (${str(x.matches)}) expired ${str(x.expires)} — ${str(x.reason)}`));
+    }
+    expired.append(ul);
+  }
+
+  function decideNow() {
+    const o = options();
+    fixed.input.disabled = !o.fail_on_severity;
+    let decided;
+    try {
+      decided = core.decide(text, { ...o, allowlist: allowlist?.entries ?? [], allowlist_source: allowlist?.source ?? null }, Date.now());
+    } catch (e) {
+      problem.textContent = `Could not decide with these options: ${e?.message ?? e}`;
+      problem.hidden = false;
+      return;
+    }
+    problem.hidden = true;
+    onDecide(decided);
+    after(decided);
+  }
+
+  function applyAllowlist(value, source) {
+    if (!value.trim()) {
+      allowlist = null;
+    } else {
+      try {
+        allowlist = { entries: core.parseAllowlist(value, source), source };
+      } catch (e) {
+        problem.textContent = `Allowlist not applied — ${e?.message ?? e}`;
+        problem.hidden = false;
+        return;
+      }
+    }
+    decideNow();
+  }
+
+  file.addEventListener('change', async () => {
+    const f = file.files[0];
+    file.value = '';
+    if (!f) return;
+    let value;
+    try {
+      value = await f.text();
+    } catch (e) {
+      problem.textContent = `Could not read ${f.name}: ${e?.message ?? e}`;
+      problem.hidden = false;
+      return;
+    }
+    if (/\.ya?ml$/i.test(f.name)) {
+      // JSON is YAML; other YAML needs a parser the viewer does not carry.
+      try {
+        JSON.parse(value);
+      } catch {
+        problem.textContent = `${f.name}: only JSON can be read here — convert the YAML first (e.g. yq -o json ${f.name}) or paste the entries as JSON.`;
+        problem.hidden = false;
+        return;
+      }
+    }
+    area.value = value;
+    applyAllowlist(value, f.name);
+  });
+  for (const input of [stop.input, error.input, warn.input, severity, fixed.input]) input.addEventListener('change', decideNow);
+
+  setControls(ci);
+  after(original);
+
+  /** The line under the verdict when the report in view is not the CI run's decision. */
+  function compare(decided) {
+    if (decided === original) return '';
+    const was = str(original.exit_code);
+    const now = str(decided.exit_code);
+    const sameOptions = JSON.stringify(options()) === JSON.stringify(ci) && !allowlist && !(num(ciAllowlist?.entries) > 0);
+    const how = sameOptions ? 'Decided here again with the CI run’s options' : 'Decided here with other options than the CI run';
+    return now === was ? `${how}: exit ${now}, as in the CI run.` : `${how}: exit ${now} instead of ${was}.`;
+  }
+
+  return { panel, compare };
+}
+
+function header(report, sources, note = '') {
   const h = el('header', 'top');
   const title = el('h1', null, 'anchore-gate report');
   const verdict = str(report.verdict);
@@ -571,6 +826,11 @@ function header(report, sources) {
   if (report.tool?.version) parts.push(`anchore-gate ${str(report.tool.version)}`);
   meta.textContent = parts.join(' · ');
   h.append(title, meta);
+  if (note) {
+    const n = el('p', 'decided-here', note);
+    n.setAttribute('role', 'status');
+    h.append(n);
+  }
   return h;
 }
 
@@ -696,13 +956,26 @@ export function startViewer({ root, core, initial = null }) {
     }
   }
 
-  function show({ report, sources }) {
+  /**
+   * Shows an imported report. `decided`: the same report decided again here under other gate
+   * options (the options panel stays as it is; the rest is rebuilt).
+   */
+  function show({ report, sources }, decided = null) {
     const t0 = performance.now();
     const images = Array.isArray(report.images) ? report.images.filter((i) => i && typeof i === 'object') : [];
     const findings = flatten(images, 'findings');
     const vulns = flatten(images, 'vulnerabilities');
-    const page = el('div', 'report');
-    page.append(header(report, sources));
+    let page;
+    let gate;
+    if (decided) {
+      ({ page, gate } = current);
+    } else {
+      page = el('div', 'report');
+      gate = core.decide ? gatePanel({ report, core, onDecide: (r) => show({ report: r, sources }, true) }) : null;
+    }
+    const top = header(report, sources, decided ? gate.compare(report) : '');
+    const views = el('div', 'report-views');
+    const selected = decided ? current.tabs.buttons.findIndex((b) => b.getAttribute('aria-selected') === 'true') : 0;
     const summary = summaryPanel(report, sources, images);
     const findingView = new TableView({
       name: 'findings',
@@ -733,10 +1006,15 @@ export function startViewer({ root, core, initial = null }) {
       extra: {
         id: 'severity',
         label: 'Severity',
-        options: [['', 'All severities'], ...SEVERITIES.map((s) => [s, s]), ...SEVERITIES.slice(1, 4).map((s) => [`>=${s}`, `${s} and above`])],
-        test: (r, v) => (v.startsWith('>=')
-          ? SEVERITY_RANK.get(severityOf(r.x.severity)) <= SEVERITY_RANK.get(v.slice(2))
-          : severityOf(r.x.severity) === v),
+        options: [['', 'All severities'], ...SEVERITIES.map((s) => [s, s]), ...SEVERITIES.slice(1, 4).map((s) => [`>=${s}`, `${s} and above`]),
+          ['allowlisted', 'Allowlisted'], ['not-allowlisted', 'Not allowlisted']],
+        test: (r, v) => {
+          if (v === 'allowlisted') return Boolean(r.x.allowlisted);
+          if (v === 'not-allowlisted') return !r.x.allowlisted;
+          return v.startsWith('>=')
+            ? SEVERITY_RANK.get(severityOf(r.x.severity)) <= SEVERITY_RANK.get(v.slice(2))
+            : severityOf(r.x.severity) === v;
+        },
       },
       details: (r) => [
         ...vulnView.columns.map((c) => [c.title, c.text(r), c.title === 'Link']),
@@ -752,16 +1030,23 @@ export function startViewer({ root, core, initial = null }) {
     summary.view.sortBy(1);
     findingView.sortBy(6);
     vulnView.sortBy(2);
-    const views = [summary.view, findingView, vulnView];
-    const t = tabs(page, [
+    const tables = [summary.view, findingView, vulnView];
+    const t = tabs(views, [
       { id: 'summary', label: `Summary (${images.length})`, panel: summary.panel, onShow: () => summary.view.grid.schedule() },
       { id: 'findings', label: `Policy findings (${findings.length.toLocaleString('en')})`, panel: findingView.panel, onShow: () => findingView.grid.schedule() },
       { id: 'vulnerabilities', label: `Vulnerabilities (${vulns.length.toLocaleString('en')})`, panel: vulnView.panel, onShow: () => vulnView.grid.schedule() },
     ]);
-    body.replaceChildren(page);
-    current = { report, sources, views, tabs: t };
+    if (selected > 0) t.select(selected);
+    if (decided) {
+      page.replaceChild(top, current.top);
+      page.replaceChild(views, current.viewsRoot);
+    } else {
+      page.append(top, ...(gate ? [gate.panel] : []), views);
+      body.replaceChildren(page);
+    }
+    current = { report, sources, views: tables, tabs: t, page, gate, top, viewsRoot: views, decided: Boolean(decided) };
     document.title = `anchore-gate report: ${str(report.verdict).toUpperCase() || 'unknown'} — ${images.length} image${images.length === 1 ? '' : 's'}`;
-    for (const v of views) v.grid.render();
+    for (const v of tables) v.grid.render();
     setState('ready', '');
     performance.measure('anchore-viewer:render', { start: t0 });
     performance.measure('anchore-viewer:load', 'anchore-viewer:load-start');
