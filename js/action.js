@@ -150,6 +150,10 @@ function cliValues(env) {
     'poll-interval': secondsInput('poll-interval'),
     'no-fail-on-stop': !booleanInput('fail-on-stop', true),
     'no-fail-on-error': !booleanInput('fail-on-error', true),
+    'fail-on-warn': booleanInput('fail-on-warn', false),
+    'fail-on-severity': input('fail-on-severity') || undefined,
+    'only-fixed': booleanInput('only-fixed', false),
+    allowlist: input('allowlist') || undefined,
     'report-dir': input('report-dir') || 'AnchoreReport',
   };
   for (const a of values.annotation) {

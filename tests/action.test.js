@@ -245,6 +245,26 @@ describe('the action: limits, switches, bad input, credentials', () => {
   after(async () => { await engine.close(); });
   const inputs = (extra) => ({ 'engine-url': engine.url, user: 'admin', password: PASSWORD, 'poll-interval': '0.2', ...extra });
 
+  test('gate-option inputs: fail-on-warn, fail-on-severity, only-fixed, allowlist', async () => {
+    const warn = await runAction(inputs({ images: WARN, 'fail-on-warn': 'true' }));
+    assert.equal(warn.code, 1, warn.stdout);
+    assert.equal(warn.outputs.verdict, 'fail');
+    const low = await runAction(inputs({ images: GO, 'fail-on-severity': 'Low' }));
+    assert.equal(low.code, 1, low.stdout);
+    assert.match(low.stdout, /1 vulnerability at or above Low \(--fail-on-severity\): CVE-2018-16868/);
+    assert.equal((await runAction(inputs({ images: GO, 'fail-on-severity': 'Low', 'only-fixed': 'true' }))).code, 0, 'it has no fix');
+    const allowed = await runAction(inputs({ images: GO, 'fail-on-severity': 'low', allowlist: 'allow.yaml' }), {
+      files: { 'allow.yaml': '- vulnerability: CVE-2018-16868\n  reason: BEAST needs TLS 1.0 in a browser\n' },
+    });
+    assert.equal(allowed.code, 0, allowed.stdout);
+    const bad = await runAction(inputs({ images: GO, 'fail-on-severity': 'severe' }));
+    assert.equal(bad.code, 2);
+    assert.match(bad.errors[0], /--fail-on-severity: expected one of Critical/);
+    const flag = await runAction(inputs({ images: GO, 'only-fixed': 'yes' }));
+    assert.equal(flag.code, 2);
+    assert.match(flag.errors[0], /only-fixed/);
+  });
+
   test('annotations: at most 10 per level, the tenth counts the rest', async () => {
     const run = await runAction(inputs({ images: Object.keys(many).join('\n') }));
     assert.equal(run.code, 1, run.stdout);
