@@ -83,6 +83,10 @@ pub struct AllowlistHit {
 pub struct AllowlistSummary {
     pub source: Option<String>,
     pub entries: u32,
+    /// The entries themselves, so the report can be decided again with the same allowlist
+    /// (the viewer starts from them).
+    #[serde(default)]
+    pub rules: Vec<AllowlistEntry>,
     /// Vulnerabilities covered, over all images.
     pub applied: u32,
     /// Entries past their expiry date: they no longer apply.
@@ -222,6 +226,7 @@ pub fn decide(report: &mut Report, options: &GateOptions, now: Millis) {
     let mut summary = AllowlistSummary {
         source: options.allowlist_source.clone(),
         entries: options.allowlist.len() as u32,
+        rules: options.allowlist.clone(),
         expired,
         ..Default::default()
     };

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
+import { decide } from '../js/core.js';
 import { buildReportHtml } from '../js/report-html.js';
 import { launch, ROOT, serve, settled, shown, watch } from './viewer-harness.js';
 
@@ -29,7 +30,13 @@ before(async () => {
   const demo = JSON.parse(await readFile(path.join(dir, 'anchore-gate.json'), 'utf8'));
   report = { ...demo, images: demo.images.filter((i) => i.status === 'pass'), verdict: 'pass', exit_code: 0, error: null };
   assert.ok(report.images.some((i) => i.image === 'docker.io/library/debian:9'), 'the demo has debian:9');
-  server = await serve(new Map([['/reports/gate.json', { body: JSON.stringify(report) }]]));
+  // The same report as decided in CI with an allowlist covering debian's Medium and a Medium threshold.
+  const rules = [{ vulnerability: 'CVE-2011-3389', reason: 'BEAST needs TLS 1.0 in a browser' }];
+  const allowlisted = decide(JSON.stringify(report), { fail_on_stop: true, fail_on_error: true, fail_on_severity: 'Medium', allowlist: rules, allowlist_source: 'ci-allow.yaml' }, Date.now());
+  server = await serve(new Map([
+    ['/reports/gate.json', { body: JSON.stringify(report) }],
+    ['/reports/allowlisted.json', { body: JSON.stringify(allowlisted) }],
+  ]));
   browser = await launch();
 });
 
@@ -38,10 +45,10 @@ after(async () => {
   await server?.close();
 });
 
-async function open() {
+async function open(name = 'gate.json') {
   const page = await browser.context.newPage();
   const seen = watch(page, server.url);
-  await page.goto(`${server.url}/js/viewer/?report=/reports/gate.json`);
+  await page.goto(`${server.url}/js/viewer/?report=/reports/${name}`);
   assert.equal(await settled(page), 'ready');
   await page.click('.gate-toggle');
   return { page, seen };
@@ -56,6 +63,22 @@ async function statuses(page) {
 const text = (page, selector) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
 
 describe('gate options in the viewer', () => {
+  test('the CI run\'s allowlist is filled in and kept when deciding again', async () => {
+    const { page } = await open('allowlisted.json');
+    const pasted = JSON.parse(await page.inputValue('#gate-allowlist-text'));
+    assert.deepEqual(pasted.entries.map((e) => e.vulnerability), ['CVE-2011-3389']);
+    assert.equal(await page.isVisible('.gate-note'), false, 'no "load the same file" note: the entries are here');
+    const before = await statuses(page);
+    assert.equal(before['docker.io/library/debian:9'][0], 'PASS', 'covered in CI');
+    // Deciding again with the same allowlist and another threshold keeps debian covered.
+    await page.selectOption('#gate-severity', 'Low');
+    const after = await statuses(page);
+    assert.doesNotMatch(after['docker.io/library/debian:9'][1] ?? '', /CVE-2011-3389/);
+    await page.click('text=Remove allowlist');
+    assert.match((await statuses(page))['docker.io/library/debian:9'][1], /CVE-2011-3389/);
+    await page.close();
+  });
+
   test('changing the threshold decides again: verdict, exit code and per-image status change', async () => {
     const { page, seen } = await open();
     assert.equal((await shown(page)).verdict, 'PASS');

@@ -593,7 +593,11 @@ function gatePanel({ report, core, onDecide }) {
   const text = JSON.stringify(report);
   const ci = optionsOf(report);
   const ciAllowlist = report.allowlist && typeof report.allowlist === 'object' ? report.allowlist : null;
-  let allowlist = null; // {entries, source}: the allowlist given here
+  // The CI run's allowlist, when the report keeps its entries (reports since `allowlist.rules`).
+  const ciRules = Array.isArray(ciAllowlist?.rules) && ciAllowlist.rules.length > 0
+    ? { entries: ciAllowlist.rules, source: typeof ciAllowlist.source === 'string' ? ciAllowlist.source : 'the CI run’s allowlist' }
+    : null;
+  let allowlist = ciRules; // {entries, source}: the allowlist in force here
 
   // A disclosure button, not <details>: data-driven pages must never hold one (see the XSS tests).
   const panel = el('section', 'gate-options');
@@ -669,11 +673,13 @@ function gatePanel({ report, core, onDecide }) {
     }),
   );
   lists.append(areaLabel, area, buttons, file);
+  const ciRulesText = ciRules ? JSON.stringify({ entries: ciRules.entries }, null, 2) : '';
+  area.value = ciRulesText;
 
   const reset = button('Back to the CI run’s options and decision', () => {
     setControls(ci);
-    area.value = '';
-    allowlist = null;
+    area.value = ciRulesText;
+    allowlist = ciRules;
     problem.hidden = true;
     onDecide(original);
     after(original);
@@ -686,7 +692,7 @@ function gatePanel({ report, core, onDecide }) {
   problem.setAttribute('role', 'alert');
   problem.hidden = true;
   const note = el('p', 'gate-note');
-  note.hidden = !(num(ciAllowlist?.entries) > 0);
+  note.hidden = !(num(ciAllowlist?.entries) > 0) || Boolean(ciRules);
   note.textContent = note.hidden ? '' : `The CI run used an allowlist (${num(ciAllowlist.entries)} entries${ciAllowlist.source ? ` from ${str(ciAllowlist.source)}` : ''}). The report keeps what it covered but not its entries: load the same file here to keep them when deciding again.`;
   const expired = el('div', 'gate-expired');
   form.append(policy, vulns, lists, reset, result, problem, note, expired);
@@ -800,7 +806,8 @@ function gatePanel({ report, core, onDecide }) {
     if (decided === original) return '';
     const was = str(original.exit_code);
     const now = str(decided.exit_code);
-    const sameOptions = JSON.stringify(options()) === JSON.stringify(ci) && !allowlist && !(num(ciAllowlist?.entries) > 0);
+    const sameAllowlist = ciRules ? allowlist === ciRules : !allowlist && !(num(ciAllowlist?.entries) > 0);
+    const sameOptions = JSON.stringify(options()) === JSON.stringify(ci) && sameAllowlist;
     const how = sameOptions ? 'Decided here again with the CI run’s options' : 'Decided here with other options than the CI run';
     return now === was ? `${how}: exit ${now}, as in the CI run.` : `${how}: exit ${now} instead of ${was}.`;
   }

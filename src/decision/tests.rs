@@ -196,6 +196,7 @@ fn allowlist_entries_match_on_every_field_given() {
     assert_eq!((hit.reason.as_str(), hit.expires.as_deref()), ("not reachable", None));
     let summary = r.allowlist.as_ref().unwrap();
     assert_eq!((summary.entries, summary.applied, summary.expired.len()), (4, 8, 0));
+    assert_eq!(summary.rules, options.allowlist, "the report keeps the entries it was decided with");
     // Allowlisted rows stay in the report: shown, not hidden.
     assert_eq!(r.images[0].vulnerabilities.len(), 6);
 }
