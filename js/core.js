@@ -21,7 +21,9 @@ const wasm = load();
 export function explainTrap(error) {
   if (error instanceof WebAssembly.RuntimeError) {
     const panic = wasm.lastPanic();
-    return Object.assign(new Error(`internal error in the gate's core: ${panic ?? error.message}`), { kind: 'internal', cause: error });
+    // No panic message: the core aborted without panicking, e.g. out of memory.
+    const what = panic ?? `it stopped without a panic message (${error.message}), most likely out of memory`;
+    return Object.assign(new Error(`internal error in the gate's core: ${what}`), { kind: 'internal', cause: error });
   }
   return error;
 }
