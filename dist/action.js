@@ -34766,7 +34766,8 @@ var wasm = load();
 function explainTrap(error) {
   if (error instanceof WebAssembly.RuntimeError) {
     const panic = wasm.lastPanic();
-    return Object.assign(new Error(`internal error in the gate's core: ${panic ?? error.message}`), { kind: "internal", cause: error });
+    const what = panic ?? `it stopped without a panic message (${error.message}), most likely out of memory`;
+    return Object.assign(new Error(`internal error in the gate's core: ${what}`), { kind: "internal", cause: error });
   }
   return error;
 }
