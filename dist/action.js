@@ -34826,7 +34826,7 @@ var Gate = class {
 // js/cli.js
 var import_yaml = __toESM(require_dist(), 1);
 import { realpathSync } from "node:fs";
-import { appendFile, mkdir as mkdir2, readdir as readdir2, readFile as readFile2, stat, writeFile as writeFile3 } from "node:fs/promises";
+import { appendFile, mkdir as mkdir2, readdir as readdir2, readFile as readFile2, realpath, stat, writeFile as writeFile3 } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path2 from "node:path";
 import { parseArgs } from "node:util";
@@ -35293,10 +35293,15 @@ async function readImages(values, positionals) {
     }
   }
   for (const value of values.image ?? []) images.push(parseImageArg(value));
+  const workspace = await realpath(process.cwd());
   const inputs = await Promise.all(images.map(async (entry) => {
     if (entry.problem || !entry.dockerfile) return entry;
     try {
-      return { ...entry, dockerfile_content: await readFile2(path2.resolve(entry.dockerfile), "utf8") };
+      const file = await realpath(path2.resolve(entry.dockerfile));
+      if (file !== workspace && !file.startsWith(workspace + path2.sep)) {
+        return { ...entry, dockerfile_error: `it is outside the working directory ${workspace}; Dockerfiles are read only from the workspace` };
+      }
+      return { ...entry, dockerfile_content: await readFile2(file, "utf8") };
     } catch (error) {
       return { ...entry, dockerfile_error: error.code === "ENOENT" ? "no such file" : error.message };
     }

@@ -2,7 +2,7 @@
 // anchore-gate: the command-line front end. It reads options, files and the environment, hands
 // everything to the WASM core, sends the core's requests, prints its events and writes its files.
 import { realpathSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -141,11 +141,18 @@ async function readImages(values, positionals) {
     }
   }
   for (const value of values.image ?? []) images.push(parseImageArg(value));
-  // The core encodes Dockerfiles; reading them is I/O, so it happens here.
+  // The core encodes Dockerfiles; reading them is I/O, so it happens here. Only files inside the
+  // working directory (the CI workspace) are read: the list may come from a pull request, and a
+  // line like `app:1 /proc/self/environ` must not upload the job's secrets to the engine.
+  const workspace = await realpath(process.cwd());
   const inputs = await Promise.all(images.map(async (entry) => {
     if (entry.problem || !entry.dockerfile) return entry;
     try {
-      return { ...entry, dockerfile_content: await readFile(path.resolve(entry.dockerfile), 'utf8') };
+      const file = await realpath(path.resolve(entry.dockerfile));
+      if (file !== workspace && !file.startsWith(workspace + path.sep)) {
+        return { ...entry, dockerfile_error: `it is outside the working directory ${workspace}; Dockerfiles are read only from the workspace` };
+      }
+      return { ...entry, dockerfile_content: await readFile(file, 'utf8') };
     } catch (error) {
       return { ...entry, dockerfile_error: error.code === 'ENOENT' ? 'no such file' : error.message };
     }

@@ -277,7 +277,7 @@ for (const api of ['v1', 'v2']) {
 describe('CLI input errors', () => {
   test('a bad line is an error naming it; the good lines are still scanned', async () => {
     const dir = await tempDir();
-    await writeFile(path.join(dir, 'anchore_images'), 'docker.io/library/alpine:3.9\nNot/Valid:Ref\ndocker.io/library/nginx:1.15 Dockerfile.missing\ndocker.io/library/alpine:3.9\n');
+    await writeFile(path.join(dir, 'anchore_images'), 'docker.io/library/alpine:3.9\nNot/Valid:Ref\ndocker.io/library/nginx:1.15 Dockerfile.missing\ndocker.io/library/alpine:3.9\ngcr.io/team/app:1 /etc/hostname\n');
     await withEngine('v1', mixedScenario(), async (engine) => {
       const run = await runCli(baseArgs(engine, dir), { cwd: dir, env: { ANCHORE_CLI_PASS: PASSWORD } });
       assert.equal(run.code, 2);
@@ -287,7 +287,10 @@ describe('CLI input errors', () => {
         ['anchore_images:2', 'error', 'image_list'],
         ['anchore_images:3', 'error', 'dockerfile'],
         ['anchore_images:4', 'error', 'duplicate_image'],
+        ['anchore_images:5', 'error', 'dockerfile'],
       ]);
+      assert.match(report.images[4].error.message, /cannot read Dockerfile "\/etc\/hostname": it is outside the working directory/);
+      assert.ok(engine.log.every((e) => !JSON.stringify(e.body ?? '').includes('dockerfile')), 'nothing was uploaded');
       assert.match(report.images[1].error.message, /^anchore_images:2: invalid image reference "Not\/Valid:Ref": repository names must be lowercase/);
       assert.match(report.images[2].error.message, /cannot read Dockerfile "Dockerfile.missing": no such file/);
     });
