@@ -3,8 +3,9 @@
 // times, median over --reps:
 //   json:  JSON.parse of both texts (the floor: what simply reading the JSON costs in Node);
 //   wasm:  the core in WASM driving a scripted one-image run from response text to report model:
-//          Gate → POST /images (answered "analyzed") → handleResponse(check text) →
-//          handleResponse(vuln text) → report() as the shim gets it (js/core.js), and files()
+//          Gate → POST /images (answered "analyzed") → the check's body → the vulnerability
+//          listing's body (as js/run.js hands them over: bytes when the build takes them, else
+//          strings) → report() as the shim gets it (js/core.js), and files()
 //          (the report directory's contents) separately with --files;
 //   variants of the boundary, when the build exports them (so the same bench runs before and
 //   after an optimisation): the report as objects (Gate.report) vs as JSON text
@@ -105,8 +106,10 @@ function check(report) {
 
 let shape;
 function timeWasm() {
-  // What the shim does (js/core.js): handleResponse with strings, then report() and files().
-  const gate = scriptedRun(core.Gate, 'wasm_', feedString);
+  // What the shim does (js/run.js through js/core.js): the bodies as bytes when the core takes
+  // them (handleResponseBytes), else as strings; then report(), and files() with --files.
+  const feed = typeof core.Gate.prototype.handleResponseBytes === 'function' ? feedBytes : feedString;
+  const gate = scriptedRun(core.Gate, 'wasm_', feed);
   let t0 = performance.now();
   const report = gate.report();
   record('wasm_report', performance.now() - t0);

@@ -2,13 +2,14 @@
 //! `bench/report-child.js` drives through the WASM build, timed with `std::time::Instant`.
 //!
 //! ```sh
-//! cargo run --release --example bench_core -- CHECK.json VULN.json ADD.json IMAGE [REPS]
+//! cargo run --release --example bench_core -- CHECK.json VULN.json ADD.json IMAGE [REPS] [--files]
 //! ```
 //!
 //! Prints one JSON line: `{"reps", "medians": {step: ms}, "times": {step: [ms…]}, "peak_rss"}`
 //! with the steps `check` (the policy evaluation's text handed to the gate), `vuln` (the
 //! vulnerability listing's), `report` (the report model) and `report_json` (the model as JSON
-//! text, what crosses to JavaScript as a string), and `files` (the report directory's contents).
+//! text, what crosses to JavaScript as a string), and with `--files` also `files` (the report
+//! directory's contents: SARIF, JUnit, the Jenkins files).
 //! `bench/run.js` runs it with the same generated files as the WASM benchmark.
 
 use std::collections::BTreeMap;
@@ -42,9 +43,11 @@ fn ms(t: Instant) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let with_files = args.iter().any(|a| a == "--files");
+    args.retain(|a| a != "--files");
     if args.len() < 4 {
-        eprintln!("usage: bench_core CHECK.json VULN.json ADD.json IMAGE [REPS]");
+        eprintln!("usage: bench_core CHECK.json VULN.json ADD.json IMAGE [REPS] [--files]");
         std::process::exit(2);
     }
     let read = |p: &str| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{p}: {e}"));
@@ -95,12 +98,17 @@ fn main() {
         let started = Instant::now();
         let text = serde_json::to_string(&report).unwrap();
         times.entry("report_json").or_default().push(report_ms + ms(started));
-        let started = Instant::now();
-        let files = gate.files();
-        times.entry("files").or_default().push(ms(started));
+        let files = if with_files {
+            let started = Instant::now();
+            let files = gate.files();
+            times.entry("files").or_default().push(ms(started));
+            files.len()
+        } else {
+            0
+        };
         let image = &report.images[0];
         assert!(image.error.is_none(), "the scripted run ended in error: {:?}", image.error);
-        shape = (image.findings.len(), image.vulnerabilities.len(), files.len());
+        shape = (image.findings.len(), image.vulnerabilities.len(), files);
         std::hint::black_box(text);
     }
 
