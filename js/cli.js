@@ -43,7 +43,7 @@ options:
   --timeout SECONDS          longest wait for one image, default 1500
   --poll-interval SECONDS    longest pause between status polls, default 5
   --request-timeout SECONDS  longest wait for one HTTP answer, default 60
-  --concurrency N            images in flight at once, default 8
+  --concurrency N            requests in flight at once, default 8 (all images are submitted at once)
   --no-fail-on-stop          exit 0 even when a policy says STOP
   --no-fail-on-error         exit 0 even after errors
   --fail-on-warn             a policy WARN fails the gate too

@@ -22,12 +22,14 @@
 //! Answers to requests the gate no longer waits for (the image timed out, the run was aborted)
 //! are ignored, so the caller never has to cancel anything.
 //!
-//! Per image: submit (`POST /images`) → poll `GET /images/{digest}` until `analyzed` (backing
-//! off from about 1 s to the poll interval) → on v2 with `exclude_base`, `GET …/ancestors` →
+//! Per image: submit (`POST /images`) → poll `GET /images/{digest}` until `analyzed` (1 s apart
+//! at first, then a sixteenth of the time waited, up to the poll interval) → on v2 with
+//! `exclude_base`, `GET …/ancestors` →
 //! `GET …/check` → `GET …/vuln/{type}` → done. Transient faults (no answer, 5xx, 429 with
 //! `Retry-After`, a 404 "not analyzed") are retried with exponential backoff and jitter until the
 //! image's timeout; permanent ones (400 on submit, 403, unknown policy, `analysis_failed`) end the
-//! image at once; a 401 ends the whole run. At most `concurrency` images are in flight.
+//! image at once; a 401 ends the whole run. Every image is submitted at the start (the engine
+//! queues the analyses); at most `concurrency` requests are in flight.
 
 mod image;
 pub mod time;
@@ -347,14 +349,14 @@ impl Gate {
             }
             return None;
         }
-        let active = self.images.iter().filter(|i| i.is_active()).count();
-        let mut free = (self.config.concurrency as usize).saturating_sub(active);
+        // Every image is submitted at once, as the plugin does: the engine queues the analyses
+        // itself, and holding an image back would only delay its verdict. `concurrency` caps the
+        // requests in flight instead (the big policy and vulnerability downloads among them).
         for image in self.images.iter_mut().filter(|i| i.step == Step::Queued) {
-            if free == 0 {
-                break;
-            }
             image.start(self.now, self.config.timeout_ms);
-            free -= 1;
+        }
+        if self.in_flight.len() >= self.config.concurrency as usize {
+            return None;
         }
         let api = self.api?;
         let index = self.images.iter().position(|i| i.is_active() && i.in_flight.is_none() && i.next_at <= self.now)?;
@@ -381,8 +383,10 @@ impl Gate {
         if self.api.is_none() {
             at = at.min(self.started_at.saturating_add(self.config.timeout_ms));
         }
+        // With `concurrency` requests in flight, an answer (not the clock) frees the next slot.
+        let slot_free = self.in_flight.len() < self.config.concurrency as usize;
         for image in self.images.iter().filter(|i| i.is_active()) {
-            if image.in_flight.is_none() {
+            if image.in_flight.is_none() && slot_free {
                 at = at.min(image.next_at);
             }
             if let Some(deadline) = image.deadline {
