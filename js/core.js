@@ -60,6 +60,8 @@ export class Gate {
   }
   pollOutput() { return guard(() => this.#inner.pollOutput())(); }
   handleResponse(now, id, status, body, retryAfter) { return guard(() => this.#inner.handleResponse(now, id, status, body, retryAfter ?? undefined))(); }
+  /** `body` as a Uint8Array of UTF-8 (e.g. the Buffer the HTTP client read): no string detour. */
+  handleResponseBytes(now, id, status, body, retryAfter) { return guard(() => this.#inner.handleResponseBytes(now, id, status, body, retryAfter ?? undefined))(); }
   handleFailure(now, id, kind, message) { return guard(() => this.#inner.handleFailure(now, id, kind, message))(); }
   handleTimeout(now) { return guard(() => this.#inner.handleTimeout(now))(); }
   report() { return guard(() => this.#inner.report())(); }

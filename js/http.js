@@ -67,13 +67,15 @@ export function createTransport({ user, password, account, insecure = false, ca,
       await response.body?.cancel();
       throw new TransportError('too_large', `the answer is ${mib(length)} (Content-Length), more than the ${mib(maxBodyBytes)} anchore-gate accepts; it was not read`);
     }
-    let text;
+    let bytes;
     try {
-      text = await readText(response, maxBodyBytes);
+      bytes = await readBody(response, maxBodyBytes);
     } catch (error) {
       throw error instanceof TransportError ? error : classify(error, timeoutMs, proxy);
     }
-    return { status: response.status, body: text, retryAfter: response.headers.get('retry-after') };
+    // `bytes` go to the core as they came (js/run.js); `body` is decoded only if someone asks.
+    let text;
+    return { status: response.status, bytes, get body() { return (text ??= bytes.toString('utf8')); }, retryAfter: response.headers.get('retry-after') };
   }
 
   const close = () => Promise.all([direct.close(), viaHttps?.close(), viaHttp?.close()]);
@@ -165,8 +167,8 @@ function describeProxies(p) {
   return parts.length ? parts.join(', ') : null;
 }
 
-async function readText(response, maxBodyBytes) {
-  if (!response.body) return '';
+async function readBody(response, maxBodyBytes) {
+  if (!response.body) return Buffer.alloc(0);
   const chunks = [];
   let size = 0;
   for await (const chunk of response.body) {
@@ -176,7 +178,7 @@ async function readText(response, maxBodyBytes) {
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function classify(error, timeoutMs, proxy) {

@@ -5,7 +5,8 @@ import { Gate } from './core.js';
 /**
  * @param {object} config      the core's gate configuration (src/gate/mod.rs `Config`)
  * @param {object} io
- * @param {(req: {method, url, body}) => Promise<{status, body, retryAfter}>} io.send
+ * @param {(req: {method, url, body}) => Promise<{status, body, bytes?, retryAfter}>} io.send  `bytes`
+ *        (the body as UTF-8, e.g. a Buffer), when given, is handed to the core instead of `body`
  * @param {(event: object) => void} [io.onEvent]
  * @param {(transmit: object) => void} [io.onRequest]
  * @param {() => number} [io.now]
@@ -27,7 +28,9 @@ export async function runGate(config, { send, onEvent = () => {}, onRequest = ()
       if (out.type === 'transmit') {
         onRequest(out);
         send(out).then(
-          (r) => inbox.push(() => gate.handleResponse(now(), out.id, r.status, r.body, r.retryAfter)),
+          (r) => inbox.push(() => (r.bytes
+            ? gate.handleResponseBytes(now(), out.id, r.status, r.bytes, r.retryAfter)
+            : gate.handleResponse(now(), out.id, r.status, r.body, r.retryAfter))),
           (e) => inbox.push(() => gate.handleFailure(now(), out.id, e.kind ?? 'network', e.message ?? String(e))),
         ).finally(notify);
         continue;

@@ -12,11 +12,11 @@ let answers = 0;
 let trapped = false;
 
 const proto = wasm.Gate.prototype;
-for (const name of ['pollOutput', 'handleResponse', 'handleFailure', 'handleTimeout', 'report', 'files']) {
+for (const name of ['pollOutput', 'handleResponse', 'handleResponseBytes', 'handleFailure', 'handleTimeout', 'report', 'files']) {
   const original = proto[name];
   proto[name] = function patched(...args) {
     if (trapped) throw new WebAssembly.RuntimeError('unreachable');
-    if (name === 'handleResponse' && ++answers === at) {
+    if ((name === 'handleResponse' || name === 'handleResponseBytes') && ++answers === at) {
       trapped = true;
       wasm.__panicForTests('index out of bounds: the len is 3 but the index is 7 (injected by tests/support/core-panic.js)');
     }
