@@ -8,10 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomInt, X509Certificate } from 'node:crypto';
 
-import YAML from 'yaml';
-
 import { evaluate, parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
-import { createTransport } from './http.js';
 import { withReportHtml } from './report-html.js';
 import { writeReport } from './report-writer.js';
 import { runGate } from './run.js';
@@ -191,7 +188,9 @@ export async function decisionOptions(values) {
     }
     let data;
     try {
-      // YAML 1.2 is a superset of JSON, so one parser reads both; dates stay strings.
+      // YAML 1.2 is a superset of JSON, so one parser reads both; dates stay strings. Loaded
+      // here, not at start-up: only --allowlist needs it.
+      const { default: YAML } = await import('yaml');
       data = YAML.parse(text);
     } catch (error) {
       throw new UsageError(`--allowlist: ${file} is not valid YAML or JSON: ${error.message.split('\n')[0]}`);
@@ -365,6 +364,9 @@ function warnings(s, out) {
 export async function scan(s, { out = console.log, err = console.error, quiet = false, debug = false } = {}) {
   banner(s, quiet ? () => {} : out);
   warnings(s, err);
+  // undici is the biggest thing the CLI loads: only a scan needs it (--version, --help, usage
+  // errors and `evaluate` start without it).
+  const { createTransport } = await import('./http.js');
   const transport = createTransport(s.transport);
   if (transport.proxies && !quiet) out(`  proxy: ${transport.proxies}`);
   const printer = createPrinter({ quiet, debug, out, images: s.config.images });
