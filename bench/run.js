@@ -299,6 +299,8 @@ function markdown(r) {
       ['one-image scan against the double', ms(st.medians.scan), ratio(st.ratios.scan)],
       ['(import js/core.js: loads the WASM)', ms(st.medians.import_core), ratio(st.medians.import_core / st.medians.node)],
       ['(import js/cli.js without running it)', ms(st.medians.import_cli), ratio(st.medians.import_cli / st.medians.node)],
+      ['(import js/http.js: undici, which a scan needs)', ms(st.medians.import_http), ratio(st.medians.import_http / st.medians.node)],
+      ['(build one report.html: js/report-html.js)', ms(st.medians.import_html), ratio(st.medians.import_html / st.medians.node)],
     ]));
   }
   if (r.size) {

@@ -37,6 +37,8 @@ export async function startup({ reps }) {
     scan: [cli, '--engine-url', double.url, '--user', 'admin', '--password', 'foobar', '--image', ref, '--report-dir', path.join(dir, 'r'), '--quiet'],
     import_core: ['--input-type=module', '-e', `await import(${JSON.stringify(path.join(ROOT, 'js/core.js'))})`],
     import_cli: ['--input-type=module', '-e', `process.argv[1] = 'x'; await import(${JSON.stringify(cli)})`],
+    import_http: ['--input-type=module', '-e', `await import(${JSON.stringify(path.join(ROOT, 'js/http.js'))})`],
+    import_html: ['--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(ROOT, 'js/report-html.js'))}); await m.buildReportHtml('{}')`],
   };
   try {
     // the image is analyzed before the clock starts: the first scan submits it, analysisMs 0
