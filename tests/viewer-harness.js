@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
@@ -143,4 +143,19 @@ export async function shown(page) {
       tiles: Object.fromEntries([...document.querySelectorAll('.tile')].map((t) => [t.querySelector('.tile-label').textContent, Number(t.querySelector('.tile-value').textContent)])),
     };
   });
+}
+
+/** Opens `file` from file:// with every request but the file itself aborted (no network):
+ * `requests` lists what the page asked for, `seen` what `watch` recorded. */
+export async function openOffline(browser, file) {
+  const page = await browser.context.newPage();
+  const url = pathToFileURL(file).href;
+  const requests = [];
+  await page.route('**/*', (route) => {
+    requests.push(route.request().url());
+    return route.request().url() === url ? route.continue() : route.abort();
+  });
+  const seen = watch(page, undefined);
+  await page.goto(url);
+  return { page, url, requests, seen };
 }

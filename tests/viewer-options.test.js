@@ -9,12 +9,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { decide } from '../js/core.js';
 import { buildReportHtml } from '../js/report-html.js';
-import { launch, ROOT, serve, settled, shown, watch } from './viewer-harness.js';
+import { launch, ROOT, serve, settled, shown, watch, openOffline } from './viewer-harness.js';
 
 const run = promisify(execFile);
 
@@ -164,15 +163,7 @@ describe('report.html', () => {
   test('from file://, network blocked: the threshold changes the verdict', async () => {
     const file = path.join(work, 'report.html');
     await writeFile(file, await buildReportHtml(report));
-    const page = await browser.context.newPage();
-    const url = pathToFileURL(file).href;
-    const requests = [];
-    await page.route('**/*', (route) => {
-      requests.push(route.request().url());
-      return route.request().url() === url ? route.continue() : route.abort();
-    });
-    const seen = watch(page, undefined);
-    await page.goto(url);
+    const { page, url, requests, seen } = await openOffline(browser, file);
     assert.equal(await settled(page), 'ready');
     assert.equal((await shown(page)).verdict, 'PASS');
     await page.click('.gate-toggle');

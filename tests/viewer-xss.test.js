@@ -8,10 +8,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 
 import { buildReportHtml } from '../js/report-html.js';
-import { launch, screenshot, serve, settled, watch } from './viewer-harness.js';
+import { launch, screenshot, serve, settled, watch, openOffline } from './viewer-harness.js';
 
 // Each payload that could run sets window.__xss (and opens a dialog where it can).
 export const CORPUS = [
@@ -208,15 +207,7 @@ test('report.html from file://: the corpus cannot end the JSON block or run, wit
   assert.ok(!html.includes('<script>window.__xss'), 'every "<" of the data is escaped');
   const file = path.join(work, 'report.html');
   await writeFile(file, html);
-  const page = await browser.context.newPage();
-  const url = pathToFileURL(file).href;
-  const requests = [];
-  await page.route('**/*', (route) => {
-    requests.push(route.request().url());
-    return route.request().url() === url ? route.continue() : route.abort();
-  });
-  const seen = watch(page, undefined);
-  await page.goto(url);
+  const { page, url, requests, seen } = await openOffline(browser, file);
   assert.equal(await settled(page), 'ready');
   await visitEverything(page);
   await assertShownAsText(page);

@@ -9,10 +9,9 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
-import { launch, ROOT, screenshot, serve, settled, shown, watch } from './viewer-harness.js';
+import { launch, ROOT, screenshot, serve, settled, shown, watch, openOffline } from './viewer-harness.js';
 
 const run = promisify(execFile);
 const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'];
@@ -331,15 +330,7 @@ describe('report.html written by the CLI', () => {
       const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
       assert.match(csp, /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:;/);
       assert.doesNotMatch(csp, /unsafe-inline|https?:|\*/);
-      const page = await browser.context.newPage();
-      const url = pathToFileURL(file).href;
-      const requests = [];
-      await page.route('**/*', (route) => {
-        requests.push(route.request().url());
-        return route.request().url() === url ? route.continue() : route.abort();
-      });
-      const seen = watch(page, undefined);
-      await page.goto(url);
+      const { page, url, requests, seen } = await openOffline(browser, file);
       assert.equal(await settled(page), 'ready');
       assertShowsReport(await shown(page), demo[api].report);
       assert.deepEqual(requests, [url], 'nothing but the file itself was requested');
