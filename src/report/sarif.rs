@@ -104,8 +104,8 @@ pub fn log_with_limit(report: &Report, max_results: usize) -> Value {
     let mut invocation = json!({
         "executionSuccessful": !notifications.iter().any(|n| n["level"] == "error"),
         "exitCode": report.exit_code,
-        "toolExecutionNotifications": notifications,
     });
+    invocation["toolExecutionNotifications"] = Value::Array(notifications);
     if is_timestamp(&report.started_at) && is_timestamp(&report.finished_at) {
         invocation["startTimeUtc"] = json!(report.started_at);
         invocation["endTimeUtc"] = json!(report.finished_at);
@@ -115,26 +115,29 @@ pub fn log_with_limit(report: &Report, max_results: usize) -> Value {
     if let Some(api) = report.engine.api {
         engine.insert("api".into(), json!(api.as_str()));
     }
+    // `json!` copies every interpolated `Value` through `to_value`: the big parts (rules,
+    // results) and the built ones are moved in afterwards instead.
+    let mut run = json!({
+        "tool": { "driver": {
+            "name": report.tool.name,
+            "version": report.tool.version,
+            "semanticVersion": report.tool.version,
+        }},
+        "columnKind": "unicodeCodePoints",
+        "properties": {
+            "verdict": report.verdict,
+            "exitCode": report.exit_code,
+            "totals": report.totals,
+        },
+    });
+    run["tool"]["driver"]["rules"] = Value::Array(rules.list);
+    run["invocations"] = Value::Array(vec![invocation]);
+    run["results"] = Value::Array(results);
+    run["properties"]["engine"] = Value::Object(engine);
     json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": report.tool.name,
-                "version": report.tool.version,
-                "semanticVersion": report.tool.version,
-                "rules": rules.list,
-            }},
-            "invocations": [invocation],
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-            "properties": {
-                "verdict": report.verdict,
-                "exitCode": report.exit_code,
-                "engine": engine,
-                "totals": report.totals,
-            },
-        }],
+        "runs": [run],
     })
 }
 
@@ -243,17 +246,17 @@ fn finding_result(image: &ImageResult, finding: &Finding, rule_index: usize) -> 
         "ruleIndex": rule_index,
         "level": action_level(finding.action),
         "message": { "text": format!("{}: {} {}: {}", image.image, action_word(finding.action), id, finding.message) },
-        "locations": [location(image)],
         "partialFingerprints": { "anchoreGateFinding/v1": fingerprint(&[&repository(&image.image), &id, &finding.trigger_id]) },
-        "properties": properties(image, [
+    });
+    result["locations"] = Value::Array(vec![location(image)]);
+    result["properties"] = properties(image, [
             ("action", json!(finding.action)),
             ("triggerId", json!(finding.trigger_id)),
             ("policyId", json!(finding.policy_id)),
             ("ruleId", json!(finding.rule_id)),
             ("recommendation", json!(finding.recommendation)),
             ("inheritedFromBase", json!(finding.inherited_from_base)),
-        ]),
-    });
+        ]);
     if finding.allowlisted {
         let justification = match &finding.allowlist_match {
             Some(m) => format!("allowlisted by the policy's allowlist {:?} (rule {})", m.name, m.matched_rule_id),
@@ -276,9 +279,10 @@ fn vuln_result(image: &ImageResult, vuln: &Vulnerability, rule_index: usize) -> 
         "ruleIndex": rule_index,
         "level": severity_level(vuln.severity),
         "message": { "text": format!("{}: {} ({}) in {} ({}){path}; {fix}", image.image, id, vuln.severity.as_str(), vuln.package, vuln.package_type) },
-        "locations": [location(image)],
         "partialFingerprints": { "anchoreGateVulnerability/v1": fingerprint(&[&repository(&image.image), id, &vuln.package, vuln.package_path.as_deref().unwrap_or("")]) },
-        "properties": properties(image, [
+    });
+    result["locations"] = Value::Array(vec![location(image)]);
+    result["properties"] = properties(image, [
             ("severity", json!(vuln.severity.as_str())),
             ("package", json!(vuln.package)),
             ("packageType", json!(vuln.package_type)),
@@ -286,8 +290,7 @@ fn vuln_result(image: &ImageResult, vuln: &Vulnerability, rule_index: usize) -> 
             ("fix", json!(vuln.fix)),
             ("feedGroup", json!(vuln.feed_group)),
             ("inheritedFromBase", json!(vuln.inherited_from_base)),
-        ]),
-    });
+        ]);
     if let Some(hit) = &vuln.allowlisted {
         let mut justification = format!("allowlisted by entry {} of the gate's allowlist: {}", hit.entry, hit.reason);
         if let Some(expires) = &hit.expires {
