@@ -1,53 +1,17 @@
 // The CLI end to end, as a CI job runs it: a child process against the engine double, for the
 // v1 and the v2 API. Timings are asserted from the double's own request log, never wall-clock.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { startEngineDouble } from '../js/engine-double/server.js';
 import { healthcheckFinding, makeScenario, vuln, vulnFindings } from '../js/engine-double/scenarios.js';
+import { closedPort, reportFiles, runCli, tempDir as tempDirWith } from './support/cli.js';
 
-const CLI = new URL('../js/cli.js', import.meta.url).pathname;
+const tempDir = () => tempDirWith('anchore-gate-cli-');
+
 const PASSWORD = 'S3cr3t-p4ss!word';
-
-function runCli(args, { env = {}, cwd } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function tempDir() {
-  return mkdtemp(path.join(tmpdir(), 'anchore-gate-cli-'));
-}
-
-async function reportFiles(dir) {
-  const names = (await readdir(dir)).sort();
-  const contents = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(path.join(dir, n), 'utf8')])));
-  return { names, contents, report: JSON.parse(contents['anchore-gate.json']) };
-}
 
 const HIGH = vuln('CVE-2015-6420', 'High', 'commons-collections', '3.2.1', 'java', {
   feed_group: 'nvdv2:cves', url: 'https://nvd.nist.gov/vuln/detail/CVE-2015-6420',

@@ -1,32 +1,20 @@
 // `anchore-gate evaluate`: the same gate and report directory with no engine, on grype's JSON,
 // on a saved run (anchore-gate.json or a whole AnchoreReport/ folder) and on raw engine answers.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
-const CLI = new URL('../js/cli.js', import.meta.url).pathname;
+import { runCli } from './support/cli.js';
+
 const GRYPE = new URL('fixtures/grype/grype-image-golden.json', import.meta.url).pathname;
 const ENGINE = new URL('../../shared/fixtures/engine/', import.meta.url).pathname;
-
-function runCli(args, cwd) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function evaluate(args, files = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'anchore-gate-evaluate-'));
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
-  const run = await runCli(['evaluate', ...args, '--report-dir', 'R'], dir);
+  const run = await runCli(['evaluate', ...args, '--report-dir', 'R'], { cwd: dir });
   let report = null;
   let names = [];
   try {
@@ -62,7 +50,7 @@ test('grype output: the vulnerability rules decide', async () => {
 
 test('a saved run is decided again under other options', async () => {
   const work = await mkdtemp(path.join(tmpdir(), 'anchore-gate-evaluate-run-'));
-  const demo = await runCli(['demo', '--report-dir', 'Run'], work);
+  const demo = await runCli(['demo', '--report-dir', 'Run'], { cwd: work });
   assert.equal(demo.code, 0, demo.stderr);
   const run = path.join(work, 'Run');
   const saved = JSON.parse(await readFile(path.join(run, 'anchore-gate.json'), 'utf8'));

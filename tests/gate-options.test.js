@@ -1,7 +1,6 @@
 // The gate's own rules end to end: --fail-on-severity (with --only-fixed), --fail-on-warn and
 // --allowlist (YAML or JSON, with expiring entries), against the engine double.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,8 +12,10 @@ import YAML from 'yaml';
 import { parseAllowlist } from '../js/core.js';
 import { startEngineDouble } from '../js/engine-double/server.js';
 import { healthcheckFinding, makeScenario, vuln } from '../js/engine-double/scenarios.js';
+import { runCli } from './support/cli.js';
 
-const CLI = new URL('../js/cli.js', import.meta.url).pathname;
+const CREDENTIALS = { ANCHORE_CLI_USER: 'admin', ANCHORE_CLI_PASS: 'foobar' };
+
 const DOCS = new URL('../docs/', import.meta.url);
 
 const HIGH_NO_FIX = vuln('CVE-2015-6420', 'High', 'commons-collections', '3.2.1', 'java', { url: 'https://nvd.nist.gov/vuln/detail/CVE-2015-6420' });
@@ -27,22 +28,10 @@ const scenario = () => makeScenario({
   },
 });
 
-function runCli(args, cwd) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH, ANCHORE_CLI_USER: 'admin', ANCHORE_CLI_PASS: 'foobar' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 async function scan(engine, args, files = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'anchore-gate-options-'));
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
-  const run = await runCli(['--engine-url', engine.url, '--poll-interval', '0.2', '--report-dir', 'R', ...args], dir);
+  const run = await runCli(['--engine-url', engine.url, '--poll-interval', '0.2', '--report-dir', 'R', ...args], { cwd: dir, env: CREDENTIALS });
   let report = null;
   try {
     report = JSON.parse(await readFile(path.join(dir, 'R', 'anchore-gate.json'), 'utf8'));

@@ -2,28 +2,13 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
-use crate::report::{DecisionOptions, EngineInfo, Tool};
 
 /// 2026-11-29T12:00:00Z
 const NOON: Millis = 1_795_953_600_000;
 const DAY: Millis = 86_400_000;
 
 fn vuln(id: &str, severity: Severity, package: &str, fix: Option<&str>) -> Vulnerability {
-    let (name, version) = package.rsplit_once('-').unwrap();
-    Vulnerability {
-        id: id.into(),
-        severity,
-        package: package.into(),
-        package_name: name.into(),
-        package_version: version.into(),
-        package_type: "dpkg".into(),
-        package_path: None,
-        fix: fix.map(str::to_owned),
-        url: None,
-        feed_group: None,
-        inherited_from_base: None,
-        allowlisted: None,
-    }
+    Vulnerability { fix: fix.map(str::to_owned), ..report::testdata::vuln(id, severity, package) }
 }
 
 fn image(name: &str, action: Action, vulnerabilities: Vec<Vulnerability>) -> ImageResult {
@@ -37,31 +22,7 @@ fn image(name: &str, action: Action, vulnerabilities: Vec<Vulnerability>) -> Ima
 }
 
 fn report(images: Vec<ImageResult>) -> Report {
-    Report {
-        schema: report::SCHEMA.into(),
-        tool: Tool { name: "anchore-gate".into(), version: "0".into() },
-        engine: EngineInfo { url: "http://e/v1".into(), api: None },
-        verdict: Status::Error,
-        exit_code: 2,
-        started_at: String::new(),
-        finished_at: String::new(),
-        options: DecisionOptions {
-            policy_id: None,
-            exclude_base: false,
-            vuln_type: "all".into(),
-            fail_on_stop: true,
-            fail_on_error: true,
-            fail_on_warn: false,
-            fail_on_severity: None,
-            only_fixed: false,
-            timeout_seconds: 1500.0,
-        },
-        totals: Default::default(),
-        error: None,
-        allowlist: None,
-        decided_at: None,
-        images,
-    }
+    report::testdata::report(images, None)
 }
 
 fn every_severity() -> Vec<Vulnerability> {

@@ -9,7 +9,7 @@ mod model;
 pub mod sarif;
 pub mod summary;
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 
 pub use model::*;
 
