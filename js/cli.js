@@ -516,7 +516,7 @@ async function demo(values, out) {
     const code = await scan(s, { out, quiet: values.quiet, debug: values.debug });
     out('');
     out(`DEMO done: against a real engine this run would exit ${code}. Open the report directory, or run`);
-    out(`  npx anchore-gate --engine-url https://your-engine/v1 --user U --password-file F your_images_file`);
+    out(`  npx --yes anchore-gate@${version} --engine-url https://your-engine/v1 --user U --password-file F your_images_file`);
     return 0;
   } finally {
     await engine.close();

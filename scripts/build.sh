@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # wasm-pack takes the first wasm-opt on PATH: npm's binaryen 132, never Debian's broken 108.
-export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/node_modules/.bin:${CARGO_INSTALL_ROOT:+$CARGO_INSTALL_ROOT/bin:}${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 for target in nodejs web; do
   # Build beside pkg/ and swap it in at the end, so pkg/ is never half-written while
   # something (a test run, another build) uses it.

@@ -15,12 +15,16 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${ANCHORE_CLI_VENV:-$repo_root/.venv/anchore-cli}"
 want="0.9.3"
 
+# Sets $got to the venv's anchore-cli version, empty when there is none. Called as a statement,
+# never in a condition, so that set -e stays in force inside it.
 installed_version() {
-  [ -x "$venv/bin/anchore-cli" ] || return 1
-  "$venv/bin/anchore-cli" --version 2>/dev/null | awk '{print $NF}'
+  got=""
+  [ -x "$venv/bin/anchore-cli" ] || return 0
+  got="$("$venv/bin/anchore-cli" --version 2>/dev/null | awk '{print $NF}' || true)"
 }
 
-if [ "$(installed_version || true)" = "$want" ]; then
+installed_version
+if [ "$got" = "$want" ]; then
   echo "anchore-cli $want already installed in $venv"
   exit 0
 fi
@@ -35,7 +39,7 @@ pip=("$venv/bin/python" -m pip --disable-pip-version-check --no-input --quiet)
   "Click==8.0.1" "prettytable==2.2.0" "python-dateutil==2.8.2" \
   "requests==2.26.0" "six==1.16.0" "urllib3==1.26.6" "PyYAML>=6"
 
-got="$(installed_version || true)"
+installed_version
 if [ "$got" != "$want" ]; then
   echo "error: anchore-cli --version reports '$got', expected $want" >&2
   exit 1

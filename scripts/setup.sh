@@ -15,8 +15,17 @@ export PATH="${CARGO_INSTALL_ROOT:+$CARGO_INSTALL_ROOT/bin:}${CARGO_HOME:-$HOME/
 export DEBIAN_FRONTEND=noninteractive
 
 t0=$SECONDS
+# apt-get needs root: as another user (e.g. a hosted CI runner) it goes through sudo.
+sudo=()
+[ "$(id -u)" = 0 ] || sudo=(sudo)
+
 took() { echo "setup: $(( SECONDS - t0 )) s for $1"; t0=$SECONDS; }
 fail() { echo "setup: FAILED: $*" >&2; exit 1; }
+
+command -v node >/dev/null || fail "Node.js is not on PATH: install Node >= 20.18.1 first"
+node -e 'const [a, b, c] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && (b > 18 || (b === 18 && c >= 1))) ? 0 : 1)' \
+  || fail "Node $(node --version) is too old: anchore-gate needs Node >= 20.18.1"
+command -v cargo >/dev/null || fail "cargo is not on PATH: install Rust with rustup first"
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "setup: rustup target add wasm32-unknown-unknown"
@@ -53,10 +62,11 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v openssl >/dev/null || missing+=(openssl)
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: apt-get install ${missing[*]}"
-  apt-get update -qq || fail "apt-get update failed"
-  apt-get install -y -qq "${missing[@]}" || fail "apt-get could not install ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq || fail "apt-get update failed"
+  "${sudo[@]}" apt-get install -y -qq "${missing[@]}" || fail "apt-get could not install ${missing[*]}"
   took "${missing[*]}"
 fi
 

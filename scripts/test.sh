@@ -4,7 +4,7 @@
 # double, the CLI end to end, the npm tarball). Run scripts/setup.sh first on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/node_modules/.bin:${CARGO_INSTALL_ROOT:+$CARGO_INSTALL_ROOT/bin:}${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 step() { local t0=$SECONDS; echo "::: $*"; "$@"; echo "::: $(( SECONDS - t0 )) s: $*"; }
 
 step bash scripts/build.sh
