@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomInt, X509Certificate } from 'node:crypto';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
 import { evaluate, parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
 import { withReportHtml } from './report-html.js';
@@ -27,7 +28,8 @@ options:
   --image REF[=DOCKERFILE]   add an image without a file (repeatable)
   --engine-url URL           or env ANCHORE_CLI_URL; ending in /v1 or /v2 picks the API, else it is detected
   --user USER                or env ANCHORE_CLI_USER
-  --password PASS            or env ANCHORE_CLI_PASS (also --password-file FILE)
+  --password PASS            or env ANCHORE_CLI_PASS; prefer --password-file FILE: the command
+                             line is visible to every local user (a warning says so)
   --account NAME             or env ANCHORE_CLI_ACCOUNT (sent as x-anchore-account)
   --insecure                 do not verify TLS certificates (or env ANCHORE_CLI_SSL_VERIFY=false)
   --ca-cert FILE             trust this PEM CA certificate too
@@ -220,6 +222,7 @@ export async function settings(values, positionals, env) {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency: expected a whole number of at least 1, got ${JSON.stringify(values.concurrency)}`);
   const engineUrl = values['engine-url'] ?? env.ANCHORE_CLI_URL ?? '';
   const fromUrl = credentialsFromUrl(engineUrl);
+
   let password = values.password ?? env.ANCHORE_CLI_PASS ?? fromUrl.password;
   if (values['password-file']) {
     try {
@@ -348,12 +351,27 @@ function displayUrl(url) {
   return url.replace(/^([^:/]*:\/\/)?.*@/s, '$1').replace(/[?#].*$/s, '');
 }
 
+/** `localhost`, 127.0.0.0/8 and ::1 — addresses, not names that merely start with `127.`. */
+export function isLoopback(hostname) {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host === 'localhost') return true;
+  if (isIPv4(host)) return host.split('.')[0] === '127';
+  if (isIPv6(host)) return loopbackV6.check(host, 'ipv6');
+  return false;
+}
+const loopbackV6 = new BlockList();
+loopbackV6.addAddress('::1', 'ipv6');
+loopbackV6.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+
 function warnings(s, out) {
   const t = s.transport;
+  for (const where of s.secretsInArgv ?? []) {
+    out(`warning: ${where} on the command line can be read by every local user (ps, /proc) for the whole run; use --password-file FILE or the ANCHORE_CLI_PASS environment variable`);
+  }
   if (t.insecure) out('warning: TLS certificate verification is OFF (--insecure): anyone on the path can read the credentials and forge results');
   try {
     const u = new URL(s.config.engine_url);
-    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) || u.hostname.startsWith('127.');
+    const loopback = isLoopback(u.hostname);
     if (u.protocol === 'http:' && t.user && !loopback) {
       out(`warning: sending Basic credentials over plain HTTP to ${u.host}; use https://`);
     }
@@ -546,6 +564,11 @@ export async function main(argv = process.argv.slice(2), env = process.env, out 
     if (values.api) throw new UsageError('--api is only for `anchore-gate demo`; for an engine, end --engine-url in /v1 or /v2');
     if (positionals.length > 1) throw new UsageError(`expected at most one image list file, got ${positionals.length}: ${positionals.join(' ')}`);
     const s = await settings(values, positionals, env);
+    // Only the command line is visible to other users; the action passes its inputs in memory.
+    s.secretsInArgv = [
+      ...(values.password !== undefined ? ['--password'] : []),
+      ...(values['engine-url'] !== undefined && credentialsFromUrl(values['engine-url']).password ? ['a password in --engine-url'] : []),
+    ];
     return await scan(s, { out, err, quiet: values.quiet, debug: values.debug });
   } catch (error) {
     if (error instanceof UsageError) {
@@ -562,5 +585,9 @@ export async function main(argv = process.argv.slice(2), env = process.env, out 
 // into the action (dist/action.js, where import.meta.url is the bundle's).
 const self = fileURLToPath(import.meta.url);
 if (process.argv[1] && path.basename(self) === 'cli.js' && realpathSync(process.argv[1]) === self) {
-  process.exitCode = await main();
+  const code = await main();
+  // The run is decided: end now. A connection attempt into a network that drops packets lives
+  // on inside the HTTP client until its connect timeout, and must not hold the verdict back.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+  process.exit(code);
 }

@@ -27,8 +27,10 @@ export class TransportError extends Error {
  * @param {string} o.userAgent
  */
 export function createTransport({ user, password, account, insecure = false, ca, timeoutMs = 60_000, maxBodyBytes = 256 * 1024 * 1024, userAgent, env = process.env }) {
-  // A `ca` option replaces Node's trusted roots, so the system's are passed along with it.
-  const tls = { rejectUnauthorized: !insecure, ...(ca ? { ca: [...rootCertificates, ca] } : {}) };
+  // A `ca` option replaces Node's trusted roots, so the system's are passed along with it. The
+  // connect timeout is the request timeout too (undici's own is 10 s): a connection attempt the
+  // network drops must not outlive the request it was for.
+  const tls = { rejectUnauthorized: !insecure, timeout: timeoutMs, ...(ca ? { ca: [...rootCertificates, ca] } : {}) };
   const proxies = proxySettings(env);
   const direct = new Agent({ connect: tls });
   // https:// through a CONNECT tunnel (TLS end to end, checked as without a proxy); http:// as
@@ -78,7 +80,10 @@ export function createTransport({ user, password, account, insecure = false, ca,
     return { status: response.status, bytes, get body() { return (text ??= bytes.toString('utf8')); }, retryAfter: response.headers.get('retry-after') };
   }
 
-  const close = () => Promise.all([direct.close(), viaHttps?.close(), viaHttp?.close()]);
+  // Called once the run is decided: whatever is still in flight (a retry the gate no longer
+  // waits for, a connection attempt into a dropped network) is cut, not waited for, so the
+  // process ends with the verdict.
+  const close = () => Promise.all([direct.destroy(), viaHttps?.destroy(), viaHttp?.destroy()]);
   return { send, close, proxies: describeProxies(proxies) };
 }
 
