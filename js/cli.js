@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { randomInt, X509Certificate } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
-import { evaluate, parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
+import { dockerfileRefusal, evaluate, parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
+import { InputFileError, LIMITS, readRegularFile } from './files.js';
 import { withReportHtml } from './report-html.js';
 import { writeReport } from './report-writer.js';
 import { runGate } from './run.js';
@@ -26,6 +27,8 @@ IMAGE_LIST_FILE (default ./anchore_images, unless --image is given and no file i
 
 options:
   --image REF[=DOCKERFILE]   add an image without a file (repeatable)
+  --dockerfile-any-name      upload a Dockerfile whose name is not Dockerfile, Dockerfile.*,
+                             *.Dockerfile or Containerfile (files in .git/ never are)
   --engine-url URL           or env ANCHORE_CLI_URL; ending in /v1 or /v2 picks the API, else it is detected
   --user USER                or env ANCHORE_CLI_USER
   --password PASS            or env ANCHORE_CLI_PASS; prefer --password-file FILE: the command
@@ -63,6 +66,7 @@ complete decision (with fail-on-error); 2 wins over 1.`;
 
 const OPTIONS = {
   image: { type: 'string', multiple: true },
+  'dockerfile-any-name': { type: 'boolean' },
   'engine-url': { type: 'string' },
   user: { type: 'string' },
   password: { type: 'string' },
@@ -131,7 +135,7 @@ async function readImages(values, positionals) {
   if (listFile) {
     imageListName = listFile;
     try {
-      images.push(...parseImageList(await readFile(listFile, 'utf8'), listFile));
+      images.push(...parseImageList((await readRegularFile(listFile, LIMITS.imageList)).toString('utf8'), listFile));
     } catch (error) {
       if (error.kind) throw error;
       imageListError = error.code === 'ENOENT'
@@ -140,18 +144,31 @@ async function readImages(values, positionals) {
     }
   }
   for (const value of values.image ?? []) images.push(parseImageArg(value));
-  // The core encodes Dockerfiles; reading them is I/O, so it happens here. Only files inside the
-  // working directory (the CI workspace) are read: the list may come from a pull request, and a
-  // line like `app:1 /proc/self/environ` must not upload the job's secrets to the engine.
+  // The core encodes Dockerfiles; reading them is I/O, so it happens here. The list may come
+  // from a pull request and the engine shows an uploaded Dockerfile to all its users, so only
+  // regular files inside the working directory (the CI workspace) that the core does not refuse
+  // (version-control metadata such as .git/config, names unlike a Dockerfile) are read, each
+  // distinct file once however many lines name it.
+  const anyName = Boolean(values['dockerfile-any-name']);
   const workspace = await realpath(process.cwd());
+  const reads = new Map();
+  const readDockerfile = async (written) => {
+    const file = await realpath(path.resolve(written));
+    if (file !== workspace && !file.startsWith(workspace + path.sep)) {
+      throw new InputFileError(`it is outside the working directory ${workspace}; Dockerfiles are read only from the workspace`);
+    }
+    const refused = dockerfileRefusal(written.split(path.sep).join('/'), anyName);
+    if (refused) throw new InputFileError(refused);
+    const relative = path.relative(workspace, file).split(path.sep).join('/');
+    const resolved = dockerfileRefusal(relative, anyName);
+    if (resolved) throw new InputFileError(`it is ${relative} in the workspace: ${resolved}`);
+    if (!reads.has(file)) reads.set(file, readRegularFile(file, LIMITS.dockerfile).then((bytes) => bytes.toString('utf8')));
+    return reads.get(file);
+  };
   const inputs = await Promise.all(images.map(async (entry) => {
     if (entry.problem || !entry.dockerfile) return entry;
     try {
-      const file = await realpath(path.resolve(entry.dockerfile));
-      if (file !== workspace && !file.startsWith(workspace + path.sep)) {
-        return { ...entry, dockerfile_error: `it is outside the working directory ${workspace}; Dockerfiles are read only from the workspace` };
-      }
-      return { ...entry, dockerfile_content: await readFile(file, 'utf8') };
+      return { ...entry, dockerfile_content: await readDockerfile(entry.dockerfile) };
     } catch (error) {
       return { ...entry, dockerfile_error: error.code === 'ENOENT' ? 'no such file' : error.message };
     }
@@ -184,9 +201,9 @@ export async function decisionOptions(values) {
   if (file) {
     let text;
     try {
-      text = await readFile(file, 'utf8');
+      text = (await readRegularFile(file, LIMITS.allowlist)).toString('utf8');
     } catch (error) {
-      throw new UsageError(`--allowlist: cannot read ${file}: ${error.code ?? error.message}`);
+      throw new UsageError(`--allowlist: cannot read ${file}: ${error instanceof InputFileError ? error.message : error.code ?? error.message}`);
     }
     let data;
     try {
@@ -226,17 +243,17 @@ export async function settings(values, positionals, env) {
   let password = values.password ?? env.ANCHORE_CLI_PASS ?? fromUrl.password;
   if (values['password-file']) {
     try {
-      password = (await readFile(values['password-file'], 'utf8')).replace(/\r?\n$/, '');
+      password = (await readRegularFile(values['password-file'], LIMITS.passwordFile)).toString('utf8').replace(/\r?\n$/, '');
     } catch (error) {
-      throw new UsageError(`--password-file: cannot read ${values['password-file']}: ${error.code ?? error.message}`);
+      throw new UsageError(`--password-file: cannot read ${values['password-file']}: ${error instanceof InputFileError ? error.message : error.code ?? error.message}`);
     }
   }
   let ca;
   if (values['ca-cert']) {
     try {
-      ca = await readFile(values['ca-cert'], 'utf8');
+      ca = (await readRegularFile(values['ca-cert'], LIMITS.caCert)).toString('utf8');
     } catch (error) {
-      throw new UsageError(`--ca-cert: cannot read ${values['ca-cert']}: ${error.code ?? error.message}`);
+      throw new UsageError(`--ca-cert: cannot read ${values['ca-cert']}: ${error instanceof InputFileError ? error.message : error.code ?? error.message}`);
     }
     try {
       new X509Certificate(ca); // eslint-disable-line no-new

@@ -42,6 +42,7 @@ function guard(fn) {
 export const version = wasm.version();
 export const parseImageList = guard(wasm.parseImageList);
 export const parseImageArg = guard(wasm.parseImageArg);
+export const dockerfileRefusal = guard(wasm.dockerfileRefusal);
 export const parseAllowlist = guard(wasm.parseAllowlist);
 export const decide = guard(wasm.decide);
 export const evaluate = guard(wasm.evaluate);

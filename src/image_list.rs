@@ -94,6 +94,35 @@ pub fn mark_duplicates(entries: &mut [Entry]) {
     }
 }
 
+/// Version-control folders: their files hold credentials (`.git/config` keeps the CI job's token
+/// as `http.extraheader` after `actions/checkout`) and are never a build's Dockerfile.
+const VCS_DIRS: [&str; 5] = [".git", ".svn", ".hg", ".bzr", "CVS"];
+
+/// Why the Dockerfile at `path` (relative to the workspace, `/`-separated; the caller asks for the
+/// path as written and again for the file it resolves to) must not be uploaded to the engine,
+/// which shows its content to every engine user. `None` when it may be read. A path in
+/// version-control metadata is always refused; a file whose name does not look like a
+/// Dockerfile or Containerfile (`Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`, any case)
+/// only unless `any_name` (`--dockerfile-any-name`).
+pub fn dockerfile_refusal(path: &str, any_name: bool) -> Option<String> {
+    let components: Vec<&str> = path.split(['/', '\\']).filter(|c| !c.is_empty() && *c != ".").collect();
+    if let Some(dir) = components.iter().find(|c| VCS_DIRS.iter().any(|v| c.eq_ignore_ascii_case(v))) {
+        return Some(format!(
+            "it is inside version-control metadata ({dir}/), which holds credentials, never a Dockerfile; it is not uploaded"
+        ));
+    }
+    let name = components.last().copied().unwrap_or("").to_ascii_lowercase();
+    let looks_like = ["dockerfile", "containerfile"].iter().any(|kind| {
+        name == *kind || name.starts_with(&format!("{kind}.")) || name.ends_with(&format!(".{kind}"))
+    });
+    if !any_name && !looks_like {
+        return Some(
+            "its name does not look like a Dockerfile (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile, …), and the engine shows what is uploaded to all its users; pass --dockerfile-any-name if it really is one".to_owned(),
+        );
+    }
+    None
+}
+
 /// Docker's full normalisation: `debian` → `docker.io/library/debian:latest`.
 pub fn normalize(reference: &str) -> String {
     let (name, tag) = split_tag(reference);
@@ -331,6 +360,22 @@ mod tests {
         assert_eq!(third.kind, ErrorKind::DuplicateImage);
         assert!(third.message.contains("anchore_images:3") && third.message.contains("first at anchore_images:1"), "{}", third.message);
         assert!(entries[3].problem.as_ref().unwrap().message.contains("first at anchore_images:2"));
+    }
+
+    #[test]
+    fn dockerfile_paths() {
+        for ok in ["Dockerfile", "./Dockerfile", "services/api/Dockerfile", "Dockerfile.prod", "api.Dockerfile", "build/containerfile", "Containerfile.arm64", "DOCKERFILE"] {
+            assert_eq!(dockerfile_refusal(ok, false), None, "{ok}");
+        }
+        for vcs in [".git/config", "./.git/config", "sub/.git/Dockerfile", ".svn/entries", ".hg/hgrc", "a/.GIT/x", "CVS/Root"] {
+            let why = dockerfile_refusal(vcs, true).unwrap_or_else(|| panic!("{vcs} accepted"));
+            assert!(why.contains("version-control metadata"), "{vcs}: {why}");
+        }
+        for other in ["config", ".env", "secrets/id_rsa", "Dockerfiles/readme.md", "notadockerfile"] {
+            let why = dockerfile_refusal(other, false).unwrap_or_else(|| panic!("{other} accepted"));
+            assert!(why.contains("--dockerfile-any-name"), "{other}: {why}");
+            assert_eq!(dockerfile_refusal(other, true), None, "{other} with any_name");
+        }
     }
 
     #[test]

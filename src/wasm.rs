@@ -84,6 +84,13 @@ pub fn parse_image_arg(value: &str) -> Result<JsValue, JsValue> {
     to_js(&image_list::parse_image_arg(value))
 }
 
+/// Why a Dockerfile path (relative to the workspace, `/`-separated) must not be uploaded, or
+/// `undefined` (see `image_list::dockerfile_refusal`).
+#[wasm_bindgen(js_name = dockerfileRefusal)]
+pub fn dockerfile_refusal(path: &str, any_name: bool) -> Option<String> {
+    image_list::dockerfile_refusal(path, any_name)
+}
+
 /// The files a user opened in the viewer, `[{name, content}]` with `content` a string or, faster
 /// for big files, a `Uint8Array` of UTF-8 (wasm-bindgen copies a string into memory one character
 /// at a time: 0.8 s for 64 MB), read into one report (see `report::import`). Returns the JSON
