@@ -5,11 +5,9 @@
 //   wasm:  the core in WASM driving a scripted one-image run from response text to report model:
 //          Gate → POST /images (answered "analyzed") → the check's body → the vulnerability
 //          listing's body (as js/run.js hands them over: bytes when the build takes them, else
-//          strings) → report() as the shim gets it (js/core.js), and files()
-//          (the report directory's contents) separately with --files;
-//   variants of the boundary, when the build exports them (so the same bench runs before and
-//   after an optimisation): the report as objects (Gate.report) vs as JSON text
-//   (Gate.reportJson + JSON.parse), and bodies as strings vs bytes (handleResponseBytes).
+//          strings) → finish() (the rows moved into the decided report), and with --files
+//          writeFiles() (every file of the report directory, streamed to a sink that counts);
+//   variants of the boundary: bodies as strings vs bytes (handleResponseBytes).
 // Prints one JSON line: {times: {name: [ms…]}, medians, peak: {…}}.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -73,7 +71,7 @@ function scriptedRun(G, prefix, feed) {
   for (let guard = 0; guard < 100; guard++) {
     const out = gate.pollOutput();
     if (out.type === 'done') return gate;
-    if (out.type === 'event') continue;
+    if (out.type === 'event' || out.type === 'save_body') continue;
     if (out.type !== 'transmit') throw new Error(`the scripted run stalled: ${JSON.stringify(out)}`);
     const url = out.url;
     if (out.method === 'POST') {
@@ -98,10 +96,11 @@ function scriptedRun(G, prefix, feed) {
 const feedString = (gate, now, id, which) => gate.handleResponse(now, id, 200, which === 'check' ? checkText : vulnText, undefined);
 const feedBytes = (gate, now, id, which) => gate.handleResponseBytes(now, id, 200, which === 'check' ? checkBytes : vulnBytes, undefined);
 
-function check(report) {
-  const image = report.images[0];
-  if (image.status === 'error') throw new Error(`the scripted run ended in error: ${JSON.stringify(image.error)}`);
-  return { findings: image.findings.length, vulnerabilities: image.vulnerabilities.length, status: image.status };
+function check(outcome) {
+  const image = outcome.images[0];
+  if (image.status === 'error') throw new Error(`the scripted run ended in error: ${JSON.stringify(outcome.error)}`);
+  const c = image.counts;
+  return { findings: c.stop + c.warn + c.go + c.allowlisted, vulnerabilities: Object.values(image.vulnerability_counts).reduce((a, b) => a + b, 0), status: image.status };
 }
 
 let shape;
@@ -111,30 +110,25 @@ function timeWasm() {
   const feed = typeof core.Gate.prototype.handleResponseBytes === 'function' ? feedBytes : feedString;
   const gate = scriptedRun(core.Gate, 'wasm_', feed);
   let t0 = performance.now();
-  const report = gate.report();
+  const run = gate.finish();
   record('wasm_report', performance.now() - t0);
-  shape ??= check(report);
+  const sizes = {};
+  const count = (name, chunk) => { sizes[name] = (sizes[name] ?? 0) + chunk.length; };
   if (values.files) {
-    // the report directory's contents (SARIF, JUnit, Jenkins files, raw answers): --files only
+    // the report directory's contents (JSON, SARIF, JUnit, Jenkins files): --files only
     t0 = performance.now();
-    const files = gate.files();
+    shape ??= check(run.writeFiles({}, count));
     record('wasm_files', performance.now() - t0);
-    shape.files ??= Object.fromEntries(files.map((f) => [f.name, f.content.length]));
+    shape.files ??= sizes;
+  } else {
+    shape ??= check(run.writeFiles({}, () => {}));
   }
-  gate.free();
+  run.free();
 }
 
 function timeVariants() {
   // The boundary, measured both ways on the raw wasm-bindgen class.
   const gate = scriptedRun(raw.Gate, 'str_', feedString);
-  let t0 = performance.now();
-  check(gate.report());
-  record('report_objects', performance.now() - t0);
-  if (typeof gate.reportJson === 'function') {
-    t0 = performance.now();
-    check(JSON.parse(gate.reportJson()));
-    record('report_json_text', performance.now() - t0);
-  }
   gate.free();
   if (typeof raw.Gate.prototype.handleResponseBytes === 'function') {
     const g = scriptedRun(raw.Gate, 'bytes_', feedBytes);

@@ -142,8 +142,6 @@ async function benchReport() {
   const variants = {
     bodies_as_strings: m.str_check + m.str_vuln,
     bodies_as_bytes: m.bytes_check != null ? m.bytes_check + m.bytes_vuln : null,
-    report_as_objects: m.report_objects,
-    report_as_json_text: m.report_json_text ?? null,
   };
   return {
     rows: cfg.rows,
@@ -272,8 +270,6 @@ function markdown(r) {
       ['variant', 'time'],
       ['both answers passed as JS strings (handleResponse)', ms(vr.bodies_as_strings)],
       ['both answers passed as UTF-8 bytes (handleResponseBytes)', vr.bodies_as_bytes == null ? 'not in this build' : ms(vr.bodies_as_bytes)],
-      ['report model as objects (serde-wasm-bindgen or JSON.parse inside report())', ms(vr.report_as_objects)],
-      ['report model as JSON text + JSON.parse (reportJson)', vr.report_as_json_text == null ? 'not in this build' : ms(vr.report_as_json_text)],
     ]));
     out.push('');
     out.push(table([

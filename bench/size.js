@@ -37,7 +37,7 @@ export async function reportHtml(reportJsonText) {
   if (!existsSync(file)) return { present: false };
   try {
     const { buildReportHtml } = await import(file);
-    const html = await buildReportHtml(JSON.parse(reportJsonText));
+    const html = await buildReportHtml(reportJsonText);
     const buf = Buffer.from(html);
     return { present: true, raw: buf.length, gzip: gz(buf) };
   } catch (error) {

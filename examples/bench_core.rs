@@ -71,7 +71,7 @@ fn main() {
         loop {
             match gate.poll_output() {
                 Output::Done => break,
-                Output::Event(_) => continue,
+                Output::Event(_) | Output::SaveBody { .. } => continue,
                 Output::Timeout { at } => panic!("the scripted run stalled (timeout at {at})"),
                 Output::Transmit(t) => {
                     let url = t.request.url.clone();
@@ -92,7 +92,8 @@ fn main() {
             }
         }
         let started = Instant::now();
-        let report = gate.report();
+        let run = gate.finish();
+        let report = &run.report;
         let report_ms = ms(started);
         times.entry("report").or_default().push(report_ms);
         let started = Instant::now();
@@ -100,7 +101,7 @@ fn main() {
         times.entry("report_json").or_default().push(report_ms + ms(started));
         let files = if with_files {
             let started = Instant::now();
-            let files = gate.files();
+            let files = anchore_gate::output::run_files(&run, &Default::default());
             times.entry("files").or_default().push(ms(started));
             files.len()
         } else {

@@ -6,11 +6,10 @@
 // CLI, then writes the step outputs ($GITHUB_OUTPUT), the step summary ($GITHUB_STEP_SUMMARY)
 // and the annotations. The summary and the annotations are rendered by the core, like the
 // report directory's SARIF and JUnit files.
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
-import { annotations, renderSummary } from './core.js';
 import { scan, settings } from './cli.js';
 
 /** The runner refuses a step summary file above 1024 KiB. */
@@ -162,16 +161,17 @@ function cliValues(env) {
   return { values, positionals: useList ? [list] : [] };
 }
 
-function writeStepSummary(reportText, s, env) {
+/** The step summary's options, or null when there is no room left in $GITHUB_STEP_SUMMARY. */
+function summaryOptions(s, env) {
   const file = env.GITHUB_STEP_SUMMARY;
-  if (!file) return;
+  if (!file) return null;
   const used = existsSync(file) ? statSync(file).size : 0;
   const room = Math.min(1_000_000, STEP_SUMMARY_LIMIT - used - 1024);
   if (room < 4096) {
     console.log(command('warning', { title: 'anchore-gate' }, `no step summary: $GITHUB_STEP_SUMMARY already holds ${used} bytes`));
-    return;
+    return null;
   }
-  appendFileSync(file, renderSummary(reportText, { report_dir: s.reportDir, run_url: runUrl(env), max_bytes: room }));
+  return { report_dir: s.reportDir, run_url: runUrl(env), max_bytes: room };
 }
 
 export async function main(env = process.env) {
@@ -192,24 +192,22 @@ export async function main(env = process.env) {
     return 2;
   }
 
-  let code;
-  let reportText;
+  let outcome;
   try {
-    code = await scan(s, { out: console.log, err: console.log, debug: env.RUNNER_DEBUG === '1' });
-    reportText = readFileSync(path.join(s.reportDir, 'anchore-gate.json'), 'utf8');
+    const render = { summary: wantSummary ? summaryOptions(s, env) : null, maxAnnotations: wantAnnotations ? 10 : 0 };
+    outcome = await scan(s, { out: console.log, err: console.log, debug: env.RUNNER_DEBUG === '1', render });
   } catch (error) {
     setOutputs({ verdict: 'error' }, env);
     console.log(command('error', { title: 'anchore-gate' }, `${error.kind ? `${error.kind}: ` : ''}${error.message}`));
     return 2;
   }
-  const report = JSON.parse(reportText);
   const dir = path.resolve(s.reportDir);
   // A path, or empty when this run did not write the file (e.g. only anchore-gate.json after a
   // failure inside the core).
   const file = (name) => (existsSync(path.join(dir, name)) ? path.join(dir, name) : '');
-  const t = report.totals;
+  const t = outcome.totals;
   setOutputs({
-    verdict: report.verdict,
+    verdict: outcome.verdict,
     'stop-count': t.stop,
     'warn-count': t.warn,
     'go-count': t.go,
@@ -221,11 +219,9 @@ export async function main(env = process.env) {
     'junit-file': file('anchore-gate-junit.xml'),
     'html-report': file('report.html'),
   }, env);
-  if (wantSummary) writeStepSummary(reportText, s, env);
-  if (wantAnnotations) {
-    for (const a of annotations(reportText, 10)) console.log(a.command);
-  }
-  return code;
+  if (outcome.summary != null) appendFileSync(env.GITHUB_STEP_SUMMARY, outcome.summary);
+  for (const a of outcome.annotations) console.log(a.command);
+  return outcome.exit_code;
 }
 
 process.exitCode = await main();

@@ -9,11 +9,10 @@ import { parseArgs } from 'node:util';
 import { randomInt, X509Certificate } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
-import { dockerfileRefusal, evaluate, parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
+import { displayUrl, dockerfileRefusal, evaluate, failedRun, parseAllowlist, parseImageArg, parseImageList, parseSeverity, version } from './core.js';
 import { InputFileError, LIMITS, readRegularFile } from './files.js';
-import { withReportHtml } from './report-html.js';
-import { writeReport } from './report-writer.js';
-import { runGate } from './run.js';
+import { ReportDir } from './report-writer.js';
+import { monotonicNow, runGate } from './run.js';
 
 const HELP = `anchore-gate ${version}: container-image security gate for Anchore Engine (v1) and Anchore Enterprise (v2)
 
@@ -54,6 +53,9 @@ options:
   --only-fixed               with --fail-on-severity: count only vulnerabilities that have a fix
   --allowlist FILE           YAML or JSON allowlist of vulnerabilities (see README); entries may expire
   --report-dir DIR           default ./AnchoreReport
+  --pretty                   write anchore-gate.json indented (default: compact)
+  --sarif-max-results N      at most N SARIF results, the most severe of every image first
+                             (default 5000, what GitHub code scanning keeps)
   --sarif FILE               also write the SARIF 2.1.0 report (anchore-gate.sarif) to FILE
   --junit FILE               also write the JUnit XML report (anchore-gate-junit.xml) to FILE
   --summary FILE             write the Markdown summary to FILE (appended if FILE is $GITHUB_STEP_SUMMARY)
@@ -91,6 +93,8 @@ const OPTIONS = {
   'only-fixed': { type: 'boolean' },
   allowlist: { type: 'string' },
   'report-dir': { type: 'string' },
+  pretty: { type: 'boolean' },
+  'sarif-max-results': { type: 'string' },
   sarif: { type: 'string' },
   junit: { type: 'string' },
   summary: { type: 'string' },
@@ -186,14 +190,15 @@ function parseAnnotations(list) {
   return annotations;
 }
 
-const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'];
-
 /** The gate options of `--fail-on-*`, `--only-fixed` and `--allowlist` (shared by scan and evaluate). */
 export async function decisionOptions(values) {
   let severity = null;
   if (values['fail-on-severity'] !== undefined) {
-    severity = SEVERITIES.find((s) => s.toLowerCase() === values['fail-on-severity'].toLowerCase());
-    if (!severity) throw new UsageError(`--fail-on-severity: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(values['fail-on-severity'])}`);
+    try {
+      severity = parseSeverity(values['fail-on-severity']);
+    } catch (error) {
+      throw new UsageError(`--fail-on-severity: ${error.message}`);
+    }
   }
   if (values['only-fixed'] && !severity) throw new UsageError('--only-fixed needs --fail-on-severity LEVEL');
   let allowlist = [];
@@ -229,6 +234,29 @@ export async function decisionOptions(values) {
     allowlist,
     allowlist_source: file ?? null,
   };
+}
+
+/** Where the report goes and how it is written (scan and evaluate). */
+function outputSettings(values, env = {}) {
+  const max = values['sarif-max-results'];
+  if (max !== undefined && !/^\d+$/.test(max)) throw new UsageError(`--sarif-max-results: expected a whole number, got ${JSON.stringify(max)}`);
+  return {
+    sarif: values.sarif,
+    junit: values.junit,
+    summary: values.summary,
+    stepSummary: env.GITHUB_STEP_SUMMARY,
+    pretty: Boolean(values.pretty),
+    sarifMaxResults: max === undefined ? undefined : Number(max),
+  };
+}
+
+/** The core's output options for a run: `render` adds the step summary and annotations. */
+function outputOptions(s, render = {}) {
+  const o = s.outputs ?? {};
+  const summary = render.summary ?? (o.summary ? { report_dir: s.reportDir } : null);
+  const options = { pretty: Boolean(o.pretty), summary, max_annotations: render.maxAnnotations ?? 0 };
+  if (o.sarifMaxResults !== undefined) options.sarif_max_results = o.sarifMaxResults;
+  return options;
 }
 
 /** Everything the run needs, from options and environment. Throws UsageError for bad options. */
@@ -273,7 +301,7 @@ export async function settings(values, positionals, env) {
       userAgent: `anchore-gate/${version} (node ${process.version})`,
     },
     reportDir: values['report-dir'] ?? 'AnchoreReport',
-    outputs: { sarif: values.sarif, junit: values.junit, summary: values.summary, stepSummary: env.GITHUB_STEP_SUMMARY },
+    outputs: outputSettings(values, env),
     config: {
       engine_url: engineUrl,
       image_list_name: imageListName,
@@ -320,52 +348,12 @@ function printable(text) {
   return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
 }
 
-function summaryTable(report) {
-  const rows = report.images.map((i) => {
-    const v = i.vulnerability_counts;
-    return [
-      printable(i.image),
-      i.status.toUpperCase(),
-      i.final_action ? i.final_action.toUpperCase() : '-',
-      String(i.counts.stop),
-      String(i.counts.warn),
-      String(i.counts.go),
-      ['Critical', 'High', 'Medium', 'Low'].map((s) => v[s] ?? 0).join('/'),
-    ];
-  });
-  const header = ['IMAGE', 'RESULT', 'ACTION', 'STOP', 'WARN', 'GO', 'VULNS C/H/M/L'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (r) => r.map((cell, c) => (c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
-  const lines = [line(header), ...rows.map(line)];
-  for (const i of report.images) {
-    if (i.error) lines.push(`  ${printable(i.image)}: ${i.error.kind}: ${printable(i.error.message)}`);
-  }
-  return lines.join('\n');
-}
-
 function banner(s, out) {
   const c = s.config;
   const t = s.transport;
   out(`anchore-gate ${version}: ${c.images.length} image(s)${c.image_list_name ? ` from ${c.image_list_name}` : ''} against ${displayUrl(c.engine_url) || '(no engine URL)'}`);
   out(`  user ${t.user ?? '(none)'}, password ${t.password ? '****' : '(none)'}, account ${t.account ?? '(default)'}, TLS verification ${t.insecure ? 'OFF' : 'on'}${t.ca ? ' (+ CA file)' : ''}`);
   out(`  policy ${c.policy_id ?? '(active)'}, vuln type ${c.vuln_type}, timeout ${c.timeout_ms / 1000} s, poll interval ≤ ${c.poll_interval_ms / 1000} s, concurrency ${c.concurrency}, fail on STOP ${c.decision.fail_on_stop}, fail on error ${c.decision.fail_on_error}`);
-}
-
-/** The URL without credentials, for printing. */
-function displayUrl(url) {
-  try {
-    const u = new URL(url);
-    if (u.protocol === 'http:' || u.protocol === 'https:') {
-      u.username = '';
-      u.password = '';
-      u.search = '';
-      u.hash = '';
-      return u.toString().replace(/\/$/, '');
-    }
-  } catch { /* below */ }
-  // Not an http(s) URL (e.g. a password with an unencoded '/', or `user:pass@host`): drop
-  // everything up to the last '@' and any query, as the core does.
-  return url.replace(/^([^:/]*:\/\/)?.*@/s, '$1').replace(/[?#].*$/s, '');
 }
 
 /** `localhost`, 127.0.0.0/8 and ::1 — addresses, not names that merely start with `127.`. */
@@ -395,8 +383,11 @@ function warnings(s, out) {
   } catch { /* the core reports a bad URL */ }
 }
 
-/** Runs the gate and writes the report; returns the exit code. */
-export async function scan(s, { out = console.log, err = console.error, quiet = false, debug = false } = {}) {
+/**
+ * Runs the gate and writes the report; returns the core's outcome (exit code, totals, the
+ * rendered summary and annotations asked for with `render`).
+ */
+export async function scan(s, { out = console.log, err = console.error, quiet = false, debug = false, render = {} } = {}) {
   banner(s, quiet ? () => {} : out);
   warnings(s, err);
   // undici is the biggest thing the CLI loads: only a scan needs it (--version, --help, usage
@@ -405,79 +396,50 @@ export async function scan(s, { out = console.log, err = console.error, quiet = 
   const transport = createTransport(s.transport);
   if (transport.proxies && !quiet) out(`  proxy: ${transport.proxies}`);
   const printer = createPrinter({ quiet, debug, out, images: s.config.images });
-  const startedAt = new Date();
-  let result;
+  const wallStart = Date.now();
+  const monoStart = monotonicNow();
+  const dir = await ReportDir.open(s.reportDir);
+  let run;
   let coreFailed = false;
   try {
-    result = await runGate(s.config, { send: transport.send, onEvent: printer.event, onRequest: printer.request });
+    run = await runGate(s.config, { send: transport.send, onEvent: printer.event, onRequest: printer.request, saveBody: (file, bytes) => dir.saveBody(file, bytes) });
   } catch (error) {
     // The core failed (a panic inside WASM, explained by core.js): say what failed, and still
-    // leave a report with a row per image.
+    // leave a report with a row per image (the core's own, from the configuration).
     err(`anchore-gate: ${error.kind ?? 'internal'}: ${error.message}`);
-    result = coreFailureReport(s, error, startedAt);
+    run = failedRun(s.config, monoStart, wallStart, error.message);
     coreFailed = true;
   } finally {
     await transport.close();
   }
-  // report.html (the viewer with this report inline) last, after every other file.
-  const dir = await writeReport(s.reportDir, await withReportHtml(result.files, err));
-  if (!coreFailed) await writeOutputs(s, result.files);
-  const { report } = result;
-  out('');
-  out(summaryTable(report));
-  out('');
-  out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path.join(dir, 'anchore-gate.json')}`);
-  return report.exit_code;
+  let outcome;
+  try {
+    outcome = await dir.write((sink) => run.writeFiles(outputOptions(s, render), sink), err);
+  } finally {
+    run.free();
+  }
+  if (!coreFailed) await writeOutputs(s, dir, outcome);
+  printOutcome(outcome, dir, out);
+  return outcome;
 }
 
-/**
- * The report when the core itself failed mid-run: verdict error, exit 2 (0 with
- * --no-fail-on-error), and one row per image from the already-parsed list. Only anchore-gate.json.
- */
-function coreFailureReport(s, error, startedAt) {
-  const c = s.config;
-  const failure = { kind: 'internal', message: `the gate's core failed, so no image was decided: ${error.message}` };
-  const exitCode = c.decision?.fail_on_error === false ? 0 : 2;
-  const report = {
-    schema: 'anchore-gate/report/1',
-    tool: { name: 'anchore-gate', version },
-    engine: { url: displayUrl(c.engine_url), api: null },
-    verdict: 'error',
-    exit_code: exitCode,
-    started_at: startedAt.toISOString(),
-    finished_at: new Date().toISOString(),
-    error: failure,
-    images: c.images.map((i) => ({
-      image: i.image,
-      source: i.source,
-      dockerfile: i.dockerfile ?? null,
-      digest: null,
-      status: 'error',
-      final_action: null,
-      counts: { stop: 0, warn: 0, go: 0, allowlisted: 0 },
-      vulnerability_counts: {},
-      findings: [],
-      vulnerabilities: [],
-      error: i.problem ?? failure,
-    })),
-  };
-  report.totals = { images: report.images.length, passed: 0, failed: 0, errored: report.images.length };
-  return { report, files: [{ name: 'anchore-gate.json', content: JSON.stringify(report, null, 2) }] };
+function printOutcome(outcome, dir, out) {
+  out('');
+  out(outcome.console);
+  if (outcome.sarif_left_out) out(`note: ${outcome.sarif_left_out}`);
+  out('');
+  out(`verdict: ${outcome.verdict.toUpperCase()} (exit ${outcome.exit_code}); report: ${path.join(dir.dir, 'anchore-gate.json')}`);
 }
 
 /** `--sarif`, `--junit`, `--summary`: the same renderings as in the report directory. */
-async function writeOutputs(s, files) {
+async function writeOutputs(s, dir, outcome) {
   const { sarif, junit, summary, stepSummary } = s.outputs ?? {};
-  const content = (name) => files.find((f) => f.name === name).content;
-  const write = async (file, text, append = false) => {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await (append ? appendFile : writeFile)(file, text);
-  };
-  if (sarif) await write(sarif, content('anchore-gate.sarif'));
-  if (junit) await write(junit, content('anchore-gate-junit.xml'));
-  if (summary) {
-    const markdown = renderSummary(content('anchore-gate.json'), { report_dir: s.reportDir });
-    await write(summary, markdown, Boolean(stepSummary) && path.resolve(summary) === path.resolve(stepSummary));
+  if (sarif) await dir.copy('anchore-gate.sarif', sarif);
+  if (junit) await dir.copy('anchore-gate-junit.xml', junit);
+  if (summary && outcome.summary != null) {
+    await mkdir(path.dirname(path.resolve(summary)), { recursive: true });
+    const append = Boolean(stepSummary) && path.resolve(summary) === path.resolve(stepSummary);
+    await (append ? appendFile : writeFile)(summary, outcome.summary);
   }
 }
 
@@ -506,31 +468,27 @@ async function evaluateFiles(values, paths, { out, err }) {
   if (values['engine-url'] || values.image) throw new UsageError('evaluate reads saved files and talks to no engine: drop --engine-url and --image');
   const inputs = await readInputs(paths);
   const options = await decisionOptions(values);
-  let files;
+  const s = { reportDir: values['report-dir'] ?? 'AnchoreReport', outputs: outputSettings(values) };
+  const dir = await ReportDir.open(s.reportDir);
+  let outcome;
   try {
-    files = evaluate(inputs, options, Date.now());
+    outcome = await dir.write((sink) => evaluate(inputs, options, Date.now(), outputOptions(s), sink), err);
   } catch (error) {
     throw new UsageError(`evaluate: ${error.message}`);
   }
-  const report = JSON.parse(files.find((f) => f.name === 'anchore-gate.json').content);
-  if (report.images.some((i) => i.no_policy) && !options.fail_on_severity) {
+  if (outcome.no_policy && !options.fail_on_severity) {
     err('warning: a scanner report (grype) has no policy verdict; without --fail-on-severity nothing in it can fail the gate');
   }
-  for (const e of report.allowlist?.expired ?? []) {
+  for (const e of outcome.expired) {
     err(`warning: allowlist entry ${e.entry} (${e.matches}) expired on ${e.expires} and no longer applies: ${e.reason}`);
   }
-  const s = { reportDir: values['report-dir'] ?? 'AnchoreReport', outputs: { sarif: values.sarif, junit: values.junit, summary: values.summary } };
-  const dir = await writeReport(s.reportDir, await withReportHtml(files, err));
-  await writeOutputs(s, files);
+  await writeOutputs(s, dir, outcome);
   out(`anchore-gate ${version}: evaluated ${inputs.length} file(s) with no engine`);
-  for (const image of report.images) {
+  for (const image of outcome.images) {
     if (image.status === 'fail') out(`  ${image.image}: FAIL: ${image.gate_failures.join('; ')}`);
   }
-  out('');
-  out(summaryTable(report));
-  out('');
-  out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path.join(dir, 'anchore-gate.json')}`);
-  return report.exit_code;
+  printOutcome(outcome, dir, out);
+  return outcome.exit_code;
 }
 
 async function demo(values, out) {
@@ -548,7 +506,7 @@ async function demo(values, out) {
     const s = await settings({ ...values, image: imageArgs, 'poll-interval': values['poll-interval'] ?? '1' }, [], {});
     Object.assign(s.transport, { user, password });
     s.config.engine_url = engine.url;
-    const code = await scan(s, { out, quiet: values.quiet, debug: values.debug });
+    const { exit_code: code } = await scan(s, { out, quiet: values.quiet, debug: values.debug });
     out('');
     out(`DEMO done: against a real engine this run would exit ${code}. Open the report directory, or run`);
     out(`  npx --yes anchore-gate@${version} --engine-url https://your-engine/v1 --user U --password-file F your_images_file`);
@@ -586,7 +544,7 @@ export async function main(argv = process.argv.slice(2), env = process.env, out 
       ...(values.password !== undefined ? ['--password'] : []),
       ...(values['engine-url'] !== undefined && credentialsFromUrl(values['engine-url']).password ? ['a password in --engine-url'] : []),
     ];
-    return await scan(s, { out, err, quiet: values.quiet, debug: values.debug });
+    return (await scan(s, { out, err, quiet: values.quiet, debug: values.debug })).exit_code;
   } catch (error) {
     if (error instanceof UsageError) {
       err(`anchore-gate: ${error.message}`);

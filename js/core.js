@@ -45,6 +45,9 @@ export const parseImageArg = guard(wasm.parseImageArg);
 export const dockerfileRefusal = guard(wasm.dockerfileRefusal);
 export const parseAllowlist = guard(wasm.parseAllowlist);
 export const decide = guard(wasm.decide);
+export const displayUrl = guard(wasm.displayUrl);
+export const parseSeverity = guard(wasm.parseSeverity);
+/** `evaluate(files, gateOptions, now, outputOptions, sink)`: the files go to `sink`, the outcome is returned. */
 export const evaluate = guard(wasm.evaluate);
 export const importReport = guard(wasm.importReport);
 /** SARIF 2.1.0, JUnit XML, step-summary Markdown and CI annotations of a report (the text of an `anchore-gate.json`). */
@@ -65,14 +68,38 @@ export class Gate {
   handleResponseBytes(now, id, status, body, retryAfter) { return guard(() => this.#inner.handleResponseBytes(now, id, status, body, retryAfter ?? undefined))(); }
   handleFailure(now, id, kind, message) { return guard(() => this.#inner.handleFailure(now, id, kind, message))(); }
   handleTimeout(now) { return guard(() => this.#inner.handleTimeout(now))(); }
-  report() { return guard(() => this.#inner.report())(); }
-  files() { return guard(() => this.#inner.files())(); }
+  /** Ends the run and moves its report out (this gate is spent). */
+  finish() {
+    const run = guard(() => this.#inner.finish())();
+    this.#inner = null;
+    return new FinishedRun(run);
+  }
   free() {
     try {
-      this.#inner.free();
+      this.#inner?.free();
     } catch {
       // After a trap the instance may still count as borrowed: leave it; the error that
       // matters is the trap's, already thrown.
     }
   }
+}
+
+/** A finished run: its report, decided, waiting to be written (see src/output.rs). */
+export class FinishedRun {
+  #inner;
+  constructor(inner) { this.#inner = inner; }
+  /** Streams every file into `sink(name, chunk, last)` and returns the outcome. */
+  writeFiles(options, sink) { return guard(() => this.#inner.writeFiles(options, sink))(); }
+  free() {
+    try {
+      this.#inner.free();
+    } catch {
+      // As for Gate: after a trap the error that matters was already thrown.
+    }
+  }
+}
+
+/** The run after the core failed mid-run: a report with a row per image, verdict error. */
+export function failedRun(config, now, wall, message) {
+  return new FinishedRun(guard(wasm.failedRun)(config, now, wall, message));
 }

@@ -1,12 +1,15 @@
 // report.html: the report viewer as one self-contained file for the report directory — the
-// viewer's JS and CSS inline, the WASM core inline (gzip, base64), and the report as JSON in a
-// <script type="application/json"> block with every "<" written as \u003c, so no value can end
-// the block. It opens from file:// with no server and no network: its Content-Security-Policy
+// viewer's JS and CSS inline, the WASM core inline (gzip, base64), and anchore-gate.json's bytes
+// inline the same way (gzip, base64: a few times smaller than the JSON, no character of it can
+// end the block, and the shim streams it from the file without parsing it). It opens from file:// with no server and no network: its Content-Security-Policy
 // allows only its own inline script and style (by hash) and WebAssembly compilation, and no
 // fetch, frame, font, image or form target at all.
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 
 const VIEWER = new URL('./viewer/', import.meta.url);
 const WEB = new URL('../pkg/web/', import.meta.url);
@@ -36,15 +39,17 @@ export function joinModules(sources) {
 }
 
 const BOOT = `
-// --- start: the WASM core from the page itself, then the report from its JSON block
+// --- start: the WASM core from the page itself, then the report's bytes from theirs
 const root = document.getElementById('app');
 try {
-  const packed = Uint8Array.from(atob(document.getElementById('anchore-gate-wasm').textContent.trim()), (c) => c.charCodeAt(0));
   if (typeof DecompressionStream !== 'function') throw new Error('this browser cannot unpack the viewer (no DecompressionStream); open the report in a current Firefox, Chrome, Edge or Safari');
-  const wasm = await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-  await __wbg_init({ module_or_path: wasm });
-  const text = document.getElementById('anchore-gate-report').textContent;
-  startViewer({ root, core: { importReport, decide, parseAllowlist }, initial: { files: [{ name: 'anchore-gate.json', content: new TextEncoder().encode(text) }] } });
+  const unpack = async (id) => {
+    const packed = Uint8Array.from(atob(document.getElementById(id).textContent.trim()), (c) => c.charCodeAt(0));
+    return new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  };
+  await __wbg_init({ module_or_path: await unpack('anchore-gate-wasm') });
+  const content = await unpack('anchore-gate-report');
+  startViewer({ root, core: { importReport, decide, parseAllowlist }, initial: { files: [{ name: 'anchore-gate.json', content }] } });
 } catch (e) {
   root.textContent = 'The report viewer could not start: ' + (e && e.message ? e.message : e);
   root.dataset.state = 'error';
@@ -99,7 +104,7 @@ async function template() {
 <body>
 <div id="app" data-state="starting"><noscript>The report viewer needs JavaScript; the data is anchore-gate.json next to this file.</noscript></div>
 <script type="application/octet-stream" id="anchore-gate-wasm">${gzipSync(wasm, { level: 9 }).toString('base64')}</script>
-<script type="application/json" id="anchore-gate-report">`;
+<script type="application/octet-stream" id="anchore-gate-report">`;
   const tail = `</script>
 <script type="module">${script}</script>
 </body>
@@ -115,27 +120,44 @@ export async function writeReportTemplate(file) {
 }
 
 /**
- * report.html for `report` (the report object, or the text of anchore-gate.json). The JSON is
- * written compact, with "<" as \u003c.
+ * report.html for `report`: the text or bytes of an anchore-gate.json, or a report object (for
+ * tests and benchmarks; the CLI streams the file instead, see writeReportHtml).
  */
 export async function buildReportHtml(report) {
   const { head, tail } = await template();
-  const value = typeof report === 'string' ? JSON.parse(report) : report;
-  const json = JSON.stringify(value).replace(/</g, '\\u003c');
-  return `${head}${json}${tail}`;
+  const bytes = typeof report === 'string' || report instanceof Uint8Array ? report : JSON.stringify(report);
+  return `${head}${gzipSync(bytes).toString('base64')}${tail}`;
+}
+
+/** Base64 of a byte stream, in pieces: the bytes left over from a chunk wait for the next. */
+function base64Stream() {
+  let rest = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk, _encoding, done) {
+      const bytes = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+      const whole = bytes.length - (bytes.length % 3);
+      rest = bytes.subarray(whole);
+      done(null, bytes.subarray(0, whole).toString('base64'));
+    },
+    flush(done) {
+      done(null, rest.toString('base64'));
+    },
+  });
 }
 
 /**
- * `files` (the report directory's {name, content} list) plus report.html, last; on failure a
- * warning through `warn` and the files unchanged (the gate's result must not depend on it).
+ * Writes report.html beside `jsonFile` (anchore-gate.json): the file's bytes go through gzip and
+ * base64 into the page as they are read, so neither the report nor the page is held whole. On
+ * failure, a warning through `warn` (the gate's result must not depend on it).
  */
-export async function withReportHtml(files, warn = console.error) {
-  const report = files.find((f) => f.name === 'anchore-gate.json');
-  if (!report) return files;
+export async function writeReportHtml(jsonFile, htmlFile, warn = console.error) {
   try {
-    return [...files, { name: 'report.html', content: await buildReportHtml(report.content) }];
+    const { head, tail } = await template();
+    const out = createWriteStream(htmlFile);
+    out.write(head);
+    await pipeline(createReadStream(jsonFile), createGzip(), base64Stream(), out, { end: false });
+    await new Promise((resolve, reject) => out.end(tail, (e) => (e ? reject(e) : resolve())));
   } catch (error) {
     warn(`anchore-gate: warning: report.html was not written: ${error.message}`);
-    return files;
   }
 }

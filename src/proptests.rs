@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use crate::engine::{self, v1, v2, ApiVersion, EngineError, EngineUrl};
 use crate::error::ParseError;
-use crate::gate::{time, Config, FailureKind, Gate, ImageInput, Input, Output};
+use crate::gate::{Config, FailureKind, Gate, ImageInput, Input, Output};
 use crate::image_list;
 use crate::policy;
 use crate::vuln;
@@ -400,9 +400,9 @@ fn engine_urls_and_retry_after_never_panic_and_never_show_a_password() {
         }
         let shown = engine::redacted_url(&raw);
         prop_assert!(!shown.contains(&pass), "{:?} redacted to {:?}", raw, shown);
-        let _ = time::retry_after(&junk, 1_796_012_576_000);
-        let _ = time::retry_after(&junk, 0);
-        let _ = time::retry_after(&junk, u64::MAX);
+        let _ = crate::clock::retry_after(&junk, 1_796_012_576_000);
+        let _ = crate::clock::retry_after(&junk, 0);
+        let _ = crate::clock::retry_after(&junk, u64::MAX);
         Ok(())
     });
 }
@@ -533,6 +533,7 @@ fn the_gate_always_finishes_with_a_row_per_image_against_a_random_engine() {
         let mut pending: Vec<(u64, Input)> = Vec::new();
         let mut next_reply = 0usize;
         let mut steps = 0usize;
+        let mut saved: Vec<String> = Vec::new();
         let origin = script.url.split_once("://").map(|(s, r)| {
             let host = r.split('/').next().unwrap_or_default();
             format!("{}://{}/", s.to_ascii_lowercase(), host.rsplit_once('@').map_or(host, |(_, h)| h))
@@ -563,6 +564,7 @@ fn the_gate_always_finishes_with_a_row_per_image_against_a_random_engine() {
                     pending.push((now + latency, input));
                 }
                 Output::Event(e) => prop_assert!(!e.message.contains("pw@")),
+                Output::SaveBody { file, .. } => saved.push(file),
                 Output::Timeout { at } => {
                     prop_assert!(at >= now, "asked to wake in the past: {at} < {now}");
                     let next = pending.iter().map(|p| p.0).min().unwrap_or(at).min(at);
@@ -579,9 +581,21 @@ fn the_gate_always_finishes_with_a_row_per_image_against_a_random_engine() {
                 Output::Done => break,
             }
         }
-        let report = gate.report();
+        let report = gate.report().cloned().unwrap();
         prop_assert_eq!(report.images.len(), script.images.len());
-        let files = gate.files();
+        let files = crate::output::run_files(&gate.finish(), &Default::default());
+        let names = files.iter().map(|f| f.name.clone()).chain(saved);
+        for name in names {
+            // Plain names of the gate's own making: never a path, never from engine data or image names.
+            let plain = name.len() <= 64
+                && name.split('.').count() >= 2
+                && name.split('.').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'));
+            prop_assert!(plain, "report file name {:?}", name);
+            if let Some(rest) = name.strip_prefix("anchoreengine-api-response-") {
+                let n = rest.trim_end_matches(".json").rsplit('-').next().and_then(|n| n.parse::<usize>().ok());
+                prop_assert!(n.is_some_and(|n| n >= 1 && n <= script.images.len()), "report file name {:?}", name);
+            }
+        }
         for f in &files {
             // Plain names of the gate's own making: never a path, never from engine data or image names.
             let plain = f.name.len() <= 64
@@ -607,7 +621,7 @@ fn the_gate_always_finishes_with_a_row_per_image_against_a_random_engine() {
 // ---------------------------------------------------------------------------------------------
 
 /// The report directory of a whole run against a well-behaved engine, for `url`'s API.
-fn sample_report_files(url: &str) -> Vec<crate::gate::ReportFile> {
+fn sample_report_files(url: &str) -> Vec<crate::output::ReportFile> {
     const T0: u64 = 1_796_012_576_000;
     let images = ["docker.io/library/debian:latest", "docker.io/library/alpine:3.9"]
         .iter()
@@ -615,12 +629,16 @@ fn sample_report_files(url: &str) -> Vec<crate::gate::ReportFile> {
         .collect();
     let mut gate = Gate::new(Config { engine_url: url.to_owned(), images, ..Config::default() }, T0);
     let mut now = T0;
+    let mut bodies = std::collections::BTreeMap::new();
+    let mut saved = Vec::new();
     for _ in 0..10_000 {
         match gate.poll_output() {
             Output::Transmit(t) => {
                 let body = sane_body(&t.request.url, "analyzed");
+                bodies.insert(t.id, body.clone());
                 gate.handle_input(now, Input::Response { id: t.id, status: 200, body, retry_after: None });
             }
+            Output::SaveBody { id, file } => saved.push(crate::output::ReportFile { name: file, content: bodies[&id].clone() }),
             Output::Event(_) => {}
             Output::Timeout { at } => {
                 now = now.max(at);
@@ -629,7 +647,9 @@ fn sample_report_files(url: &str) -> Vec<crate::gate::ReportFile> {
             Output::Done => break,
         }
     }
-    gate.files()
+    let mut files = crate::output::run_files(&gate.finish(), &Default::default());
+    files.extend(saved);
+    files
 }
 
 fn report_seeds() -> &'static [(String, String)] {
@@ -653,15 +673,15 @@ fn report_files_read_back_never_panic() {
     let files = vec(file, 1..4);
     check("report import (anchore-gate.json, plugin files, raw bodies), grype, allowlists", files, |picked| {
         let seeds = report_seeds();
-        let files: Vec<crate::report::import::InputFile> = picked
+        let files: Vec<crate::import::InputFile> = picked
             .iter()
             .map(|(i, mutations, name)| {
                 let (seed_name, seed) = &seeds[*i];
-                crate::report::import::InputFile { name: name.clone().unwrap_or_else(|| seed_name.clone()), content: apply(seed, mutations) }
+                crate::import::InputFile { name: name.clone().unwrap_or_else(|| seed_name.clone()), content: apply(seed, mutations) }
             })
             .collect();
         let total: usize = files.iter().map(|f| f.content.len() + f.name.len()).sum();
-        match crate::report::import::import(&files, 1_796_012_576_000) {
+        match crate::import::import(&files, 1_796_012_576_000) {
             Ok(imported) => {
                 let mut report = imported.report;
                 crate::decision::decide(&mut report, &crate::decision::GateOptions::default(), 1_796_012_576_000);
@@ -674,10 +694,10 @@ fn report_files_read_back_never_panic() {
             }
         }
         for f in &files {
-            if crate::report::grype::is_grype(&f.content) {
-                let _ = crate::report::grype::image(&f.content, &f.name);
+            if crate::import::grype::is_grype(&f.content) {
+                let _ = crate::import::grype::image(&f.content, &f.name);
             }
-            let _ = crate::decision::parse_allowlist(&f.content, &f.name);
+            let _ = crate::allowlist::parse_allowlist(&f.content, &f.name);
         }
         Ok(())
     });
@@ -692,8 +712,8 @@ fn the_report_seeds_are_real_runs_that_read_back() {
         assert_eq!(files[0].name, "anchore-gate.json");
         assert!(report["images"].as_array().unwrap().iter().all(|i| i["status"] == "fail" || i["status"] == "pass"), "{api}: {report}");
         assert!(files.iter().any(|f| f.name == "anchoreengine-api-response-evaluation-2.json"));
-        let inputs: Vec<_> = files.iter().map(|f| crate::report::import::InputFile { name: f.name.clone(), content: f.content.clone() }).collect();
-        assert!(crate::report::import::import(&inputs, 0).is_ok(), "{api}");
+        let inputs: Vec<_> = files.iter().map(|f| crate::import::InputFile { name: f.name.clone(), content: f.content.clone() }).collect();
+        assert!(crate::import::import(&inputs, 0).is_ok(), "{api}");
     }
     assert!(seeds.len() > 10);
 }
@@ -706,9 +726,9 @@ fn a_multibyte_character_early_in_a_plugin_url_cell_is_no_panic() {
         let files: Vec<_> = sample_report_files(&format!("http://e/{api}"))
             .into_iter()
             .filter(|f| f.name == "anchore_security.json")
-            .map(|f| crate::report::import::InputFile { name: f.name, content: f.content.replace("https://", "h\u{fffd}tps://") })
+            .map(|f| crate::import::InputFile { name: f.name, content: f.content.replace("https://", "h\u{fffd}tps://") })
             .collect();
         assert!(files[0].content.contains('\u{fffd}'));
-        let _ = crate::report::import::import(&files, 0);
+        let _ = crate::import::import(&files, 0);
     }
 }

@@ -6,6 +6,16 @@ use serde::{Deserialize, Serialize};
 use crate::error::ParseError;
 use crate::json::{json_error, FlexBool, Object, Text};
 
+/// Which entry covers a vulnerability, as shown in the report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowlistHit {
+    /// 1-based position in the allowlist.
+    pub entry: u32,
+    pub reason: String,
+    pub expires: Option<String>,
+}
+
+
 /// Engine severities, most severe first (the plugin sorted them alphabetically; we don't).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
@@ -36,7 +46,7 @@ pub struct Vulnerability {
     pub inherited_from_base: Option<bool>,
     /// The gate's allowlist entry (`--allowlist`) that covers it; shown, not hidden.
     #[serde(default)]
-    pub allowlisted: Option<crate::decision::AllowlistHit>,
+    pub allowlisted: Option<AllowlistHit>,
 }
 
 /// The vuln types of `/vuln/{type}`.
@@ -70,19 +80,24 @@ pub struct VulnListing {
 pub const WHAT: &str = "vulnerability listing";
 
 impl Severity {
+    /// Most severe first.
+    pub const ALL: [Severity; 6] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Negligible,
+        Severity::Unknown,
+    ];
+
     /// Case-insensitive engine severity; anything else is `Unknown`.
     pub fn parse(s: &str) -> Severity {
-        const ALL: [Severity; 6] = [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Negligible,
-            Severity::Unknown,
-        ];
-        ALL.into_iter()
-            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
-            .unwrap_or(Severity::Unknown)
+        Severity::named(s).unwrap_or(Severity::Unknown)
+    }
+
+    /// Case-insensitive severity name, as a user writes it (`--fail-on-severity high`).
+    pub fn named(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
     /// The engine's spelling (`Critical`, `High`, …).

@@ -49,10 +49,27 @@ test('a whole v1 run through runGate on the recorded bodies', async () => {
     return { status: 200, body: JSON.stringify([{ imageDigest: FAIL_DIGEST, analysis_status: polls < 2 ? 'analyzing' : 'analyzed' }]) };
   }
   const events = [];
-  const { report, files } = await runGate(
+  const saved = [];
+  const run = await runGate(
     { engine_url: 'http://engine.test:8228', images: [parseImageArg('gcr.io/jenkinsxio/builder-maven:latest')], poll_interval_ms: 20 },
-    { send, onEvent: (e) => events.push(e) },
+    { send, onEvent: (e) => events.push(e), saveBody: (name, content) => saved.push({ name, content }) },
   );
+  // The files come in chunks of bytes, each file ended by `last`.
+  const chunks = new Map();
+  const ended = [];
+  const outcome = run.writeFiles({}, (name, chunk, last) => {
+    assert.ok(chunk instanceof Uint8Array);
+    assert.ok(!ended.includes(name), `${name} written after its end`);
+    chunks.set(name, [...(chunks.get(name) ?? []), Buffer.from(chunk)]);
+    if (last) ended.push(name);
+  });
+  run.free();
+  const files = [...chunks].map(([name, parts]) => ({ name, content: Buffer.concat(parts).toString('utf8') }));
+  const report = JSON.parse(files[0].content);
+  assert.equal(outcome.verdict, report.verdict);
+  assert.equal(outcome.exit_code, report.exit_code);
+  assert.deepEqual(outcome.totals, report.totals);
+  assert.deepEqual(outcome.files, ended);
   assert.equal(report.verdict, 'fail');
   assert.equal(report.exit_code, 1);
   assert.equal(report.engine.api, 'v1');
@@ -64,10 +81,11 @@ test('a whole v1 run through runGate on the recorded bodies', async () => {
   assert.equal(Object.values(image.vulnerability_counts).reduce((a, b) => a + b), 23);
   assert.equal(sent[0], 'GET http://engine.test:8228/version');
   assert.ok(events.some((e) => e.kind === 'evaluated' && /STOP \(stop 41, warn 16, go 0\)/.test(e.message)));
-  assert.deepEqual(files.map((f) => f.name), [
-    'anchore-gate.json', 'anchore-gate.sarif', 'anchore-gate-junit.xml', 'anchore_gates.json', 'anchore_security.json',
-    'anchoreengine-api-response-evaluation-1.json', 'anchoreengine-api-response-vulnerabilities-1.json',
+  assert.deepEqual(files.map((f) => f.name), ['anchore-gate.json', 'anchore-gate.sarif', 'anchore-gate-junit.xml', 'anchore_gates.json', 'anchore_security.json']);
+  assert.ok(!files[0].content.includes('\n'), 'anchore-gate.json is compact by default');
+  // The engine's answers are handed back to be saved verbatim, as the HTTP client gave them.
+  assert.deepEqual(saved, [
+    { name: 'anchoreengine-api-response-evaluation-1.json', content: bodies.check },
+    { name: 'anchoreengine-api-response-vulnerabilities-1.json', content: bodies.vuln },
   ]);
-  assert.deepEqual(JSON.parse(files[0].content), report);
-  assert.equal(files.find((f) => f.name === 'anchoreengine-api-response-evaluation-1.json').content, bodies.check, 'the raw engine answer is kept verbatim');
 });

@@ -2,13 +2,15 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
+use crate::allowlist::parse_allowlist;
+use crate::error::ErrorKind;
 
 /// 2026-11-29T12:00:00Z
 const NOON: Millis = 1_795_953_600_000;
 const DAY: Millis = 86_400_000;
 
 fn vuln(id: &str, severity: Severity, package: &str, fix: Option<&str>) -> Vulnerability {
-    Vulnerability { fix: fix.map(str::to_owned), ..report::testdata::vuln(id, severity, package) }
+    Vulnerability { fix: fix.map(str::to_owned), ..crate::testdata::vuln(id, severity, package) }
 }
 
 fn image(name: &str, action: Action, vulnerabilities: Vec<Vulnerability>) -> ImageResult {
@@ -22,7 +24,7 @@ fn image(name: &str, action: Action, vulnerabilities: Vec<Vulnerability>) -> Ima
 }
 
 fn report(images: Vec<ImageResult>) -> Report {
-    report::testdata::report(images, None)
+    crate::testdata::report(images, None)
 }
 
 fn every_severity() -> Vec<Vulnerability> {

@@ -112,6 +112,12 @@ impl EngineUrl {
     }
 }
 
+/// The engine URL as messages, banners and reports show it: [`EngineUrl::display`], or
+/// [`redacted_url`] when it does not parse.
+pub fn display_url(url: &str) -> String {
+    EngineUrl::parse(url).map_or_else(|_| redacted_url(url), |u| u.display)
+}
+
 /// A URL that [`EngineUrl::parse`] refused, fit for messages and reports: everything up to the
 /// last `@` after the scheme (a user and password, even a badly written one) and any query or
 /// fragment (tokens) are dropped.

@@ -1,16 +1,13 @@
 //! One image's way through the engine: the steps, what each answer means, and its result row.
 
-use serde::{Deserialize, Serialize};
-
-use super::time::{seconds, Millis};
 use super::{Config, Event, EventKind, ImageInput, Level};
+use crate::clock::{seconds, Millis};
 use crate::decision::{self, GateOptions};
 use crate::engine::{self, v1, v2, AnalysisStatus, ApiVersion, EngineError, HttpRequest, SubmitOptions};
 use crate::error::{ErrorKind, GateError};
 use crate::image_list::Entry;
+use crate::model::{self, ExcludedCounts, ImageResult, Status};
 use crate::policy::{self, Action, Evaluation};
-use crate::report::jenkins::JenkinsImage;
-use crate::report::{self, ExcludedCounts, ImageResult, Status};
 use crate::vuln::{self, Vulnerability};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,12 +22,22 @@ pub(super) enum Step {
     Done,
 }
 
-/// The engine's own answers, kept verbatim for the plugin-compatible
-/// `anchoreengine-api-response-*.json` files.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RawBodies {
-    pub evaluation: Option<String>,
-    pub vulnerabilities: Option<String>,
+/// Which engine answer the image accepted: the caller saves its bytes verbatim as the plugin's
+/// `anchoreengine-api-response-{evaluation,vulnerabilities}-N.json` (the core keeps none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Accepted {
+    Evaluation,
+    Vulnerabilities,
+}
+
+impl Accepted {
+    pub(super) fn file(self, index: usize) -> String {
+        let what = match self {
+            Accepted::Evaluation => "evaluation",
+            Accepted::Vulnerabilities => "vulnerabilities",
+        };
+        format!("anchoreengine-api-response-{what}-{}.json", index + 1)
+    }
 }
 
 /// What an answer means for the image.
@@ -65,8 +72,11 @@ pub(super) struct ImageRun {
     vulnerabilities: Option<Vec<Vulnerability>>,
     excluded: ExcludedCounts,
     removed_all_findings: bool,
-    pub(super) raw: RawBodies,
+    /// Set by the answer that was just accepted, taken by the gate.
+    pub(super) accepted: Option<Accepted>,
     error: Option<GateError>,
+    /// The result row, built once (by moving the findings and vulnerabilities) when the image ends.
+    pub(super) row: Option<ImageResult>,
     started_at: Option<Millis>,
     finished_at: Option<Millis>,
     pub(super) requests: u32,
@@ -105,8 +115,9 @@ impl ImageRun {
             vulnerabilities: None,
             excluded: ExcludedCounts::default(),
             removed_all_findings: false,
-            raw: RawBodies::default(),
+            accepted: None,
             error: None,
+            row: None,
             started_at: None,
             finished_at: None,
             requests: 0,
@@ -236,7 +247,7 @@ impl ImageRun {
                             self.excluded.findings = removed as u32;
                             self.removed_all_findings = removed > 0 && removed == before;
                         }
-                        self.raw.evaluation = Some(body.to_owned());
+                        self.accepted = Some(Accepted::Evaluation);
                         let counts = evaluation.counts();
                         let message = format!(
                             "policy evaluation: {} (stop {}, warn {}, go {}{}), policy {}",
@@ -265,10 +276,11 @@ impl ImageRun {
                     if config.exclude_base {
                         self.excluded.vulnerabilities = vuln::remove_inherited(&mut list) as u32;
                     }
-                    self.raw.vulnerabilities = Some(body.to_owned());
+                    self.accepted = Some(Accepted::Vulnerabilities);
                     self.vulnerabilities = Some(list);
                     self.step = Step::Done;
                     self.finished_at = Some(now);
+                    self.seal();
                     Outcome::Events(Vec::new())
                 }
                 Err(e) => Outcome::Fail(e.into()),
@@ -440,12 +452,15 @@ impl ImageRun {
         self.finished_at = Some(now);
         let message = error.message.clone();
         self.error = Some(error);
+        self.seal();
         Event { kind: EventKind::Finished, level: Level::Error, image: Some(self.index), message: format!("ERROR: {message}") }
     }
 
-    pub(super) fn finished_event(&self, options: &GateOptions, now: Millis) -> Event {
-        let mut result = self.result();
-        decision::decide_image_at(&mut result, options, now);
+    /// The progress line of an image that ended with its policy evaluation and vulnerabilities,
+    /// decided alone with the gate's options (the whole report is decided again at the end).
+    pub(super) fn finished_event(&mut self, options: &GateOptions, now: Millis) -> Event {
+        let result = self.row.as_mut().expect("an image that is done has its row");
+        decision::decide_image_at(result, options, now);
         let action = action_label(result.final_action);
         let (level, message) = match result.status {
             Status::Pass => (Level::Info, format!("PASS, final action {action}")),
@@ -457,21 +472,22 @@ impl ImageRun {
         Event { kind: EventKind::Finished, level, image: Some(self.index), message }
     }
 
-    pub(super) fn jenkins<'a>(&'a self, result: &'a ImageResult) -> JenkinsImage<'a> {
-        JenkinsImage {
-            image: &self.entry.image,
-            digest: self.digest.as_deref(),
-            evaluation: self.evaluation.as_ref(),
-            vulnerabilities: self.vulnerabilities.as_deref(),
-            stop_action_details: &result.stop_action_details,
-        }
+    /// The policy evaluation without its findings (they moved into the row), and whether the
+    /// engine listed vulnerabilities: what the Jenkins plugin's files need beside the row.
+    pub(super) fn take_evaluation(&mut self) -> (Option<Evaluation>, bool) {
+        (self.evaluation.take(), self.vulnerabilities.is_some())
     }
 
-    /// The image's row before the decision ([`decision::decide`] sets `status`).
-    pub(super) fn result(&self) -> ImageResult {
+    /// Builds the row by moving the findings and vulnerabilities into it (once, at the end).
+    fn seal(&mut self) {
+        let evaluation = self.evaluation.as_mut();
+        let counts = evaluation.as_ref().map(|e| e.counts()).unwrap_or_default();
+        let stop_action_details = evaluation.as_ref().map(|e| e.stop_action_details(self.removed_all_findings)).unwrap_or_default();
+        let vulnerabilities = self.vulnerabilities.as_mut().map(std::mem::take).unwrap_or_default();
+        let evaluation = self.evaluation.as_mut();
+        let findings = evaluation.map(|e| std::mem::take(&mut e.findings)).unwrap_or_default();
         let evaluation = self.evaluation.as_ref();
-        let vulnerabilities = self.vulnerabilities.clone().unwrap_or_default();
-        ImageResult {
+        self.row = Some(ImageResult {
             image: self.entry.image.clone(),
             source: self.entry.source.clone(),
             dockerfile: self.entry.dockerfile.clone(),
@@ -483,14 +499,14 @@ impl ImageRun {
             no_policy: false,
             final_action: evaluation.and_then(|e| e.final_action),
             final_action_reason: evaluation.and_then(|e| e.final_action_reason.clone()),
-            stop_action_details: evaluation.map(|e| e.stop_action_details(self.removed_all_findings)).unwrap_or_default(),
+            stop_action_details,
             evaluated_tag: evaluation.map(|e| e.evaluated_tag.clone()),
             policy_id: evaluation.map(|e| e.policy_id.clone()),
             base_digest: self.base_digest.clone(),
             analysis_status: self.analysis.as_ref().map(|a| a.as_str().to_owned()),
-            counts: evaluation.map(Evaluation::counts).unwrap_or_default(),
-            vulnerability_counts: report::count_by_severity(&vulnerabilities),
-            findings: evaluation.map(|e| e.findings.clone()).unwrap_or_default(),
+            counts,
+            vulnerability_counts: model::count_by_severity(&vulnerabilities),
+            findings,
             vulnerabilities,
             excluded_inherited: self.excluded,
             error: self.error.clone(),
@@ -499,7 +515,7 @@ impl ImageRun {
                 _ => 0,
             },
             requests: self.requests,
-        }
+        });
     }
 }
 

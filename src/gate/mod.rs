@@ -4,8 +4,10 @@
 //!
 //! The caller owns the clock, the sockets and the timers. [`Gate`] owns every decision.
 //!
-//! Inputs ([`Gate::handle_input`]), each with the current time `now` in milliseconds since the
-//! Unix epoch (never earlier than the previous `now`):
+//! Inputs ([`Gate::handle_input`]), each with the current time `now` in milliseconds of a
+//! monotonic clock (the shim's `performance.timeOrigin + performance.now()`; never earlier than
+//! the previous `now`). Wall time is given once, at the start ([`Gate::with_wall_clock`]), and
+//! is used only for the report's timestamps and the allowlist's expiry dates:
 //! - [`Input::Response`]: the engine answered request `id` (any HTTP status, body as text).
 //! - [`Input::Failure`]: request `id` got no HTTP answer (connection refused or reset, DNS,
 //!   TLS, the caller's per-request timeout).
@@ -14,10 +16,13 @@
 //! Outputs ([`Gate::poll_output`]): after creating the gate and after every input, call
 //! `poll_output` until it returns [`Output::Timeout`] or [`Output::Done`]:
 //! - [`Output::Transmit`]: send this request now and later hand its outcome back under its id.
+//! - [`Output::SaveBody`]: the answer to request `id` was accepted (a policy evaluation or a
+//!   vulnerability listing): save the bytes received under `file` in the report directory, as
+//!   the Jenkins plugin did. The gate keeps no copy.
 //! - [`Output::Event`]: a progress event for the log (state changes, retries, results).
 //! - [`Output::Timeout`]`(at)`: nothing more to send now; call again with `Input::Timeout` at
 //!   `at`, or earlier when a response arrives.
-//! - [`Output::Done`]: every image has its result; take [`Gate::report`] and [`Gate::files`].
+//! - [`Output::Done`]: every image has its result; [`Gate::finish`] moves the decided report out.
 //!
 //! Answers to requests the gate no longer waits for (the image timed out, the run was aborted)
 //! are ignored, so the caller never has to cancel anything.
@@ -32,25 +37,21 @@
 //! queues the analyses); at most `concurrency` requests are in flight.
 
 mod image;
-pub mod time;
 
 use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::{self, backoff, rfc3339, seconds, Jitter, Millis};
 use crate::decision::{self, GateOptions};
 use crate::engine::{self, ApiVersion, EngineUrl, HttpRequest, SubmitOptions};
 use crate::error::{ErrorKind, GateError};
 use crate::image_list::{self, Entry};
-use crate::report::{self, DecisionOptions, EngineInfo, Report, Tool};
+use crate::model::{self, DecisionOptions, EngineInfo, Report, Status, Tool};
+use crate::policy::Evaluation;
 use crate::vuln::VulnType;
 
 use image::{ImageRun, Step};
-use time::{backoff, rfc3339, seconds, Jitter, Millis};
-
-pub use image::RawBodies;
-
-pub use crate::report::ReportFile;
 
 /// Everything the gate needs to run, as the front ends pass it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -181,6 +182,7 @@ pub struct Event {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Output {
     Transmit(Transmit),
+    SaveBody { id: RequestId, file: String },
     Event(Event),
     Timeout { at: Millis },
     Done,
@@ -218,8 +220,13 @@ pub struct Gate {
     probe: Probe,
     in_flight: BTreeMap<RequestId, Target>,
     events: VecDeque<Event>,
+    saves: VecDeque<(RequestId, String)>,
     next_id: RequestId,
     now: Millis,
+    /// Wall time minus monotonic time, fixed at the start.
+    wall_offset: i64,
+    /// The decided report, once every image is done.
+    report: Option<Report>,
     started_at: Millis,
     finished_at: Option<Millis>,
     engine_reached: bool,
@@ -231,7 +238,12 @@ pub struct Gate {
 impl Gate {
     /// Never fails: a bad URL or an empty list becomes the run's error and every image still
     /// gets a result row, so a report can always be written.
-    pub fn new(mut config: Config, now: Millis) -> Gate {
+    pub fn new(config: Config, now: Millis) -> Gate {
+        Gate::with_wall_clock(config, now, now)
+    }
+
+    /// [`Gate::new`] with `now` on a monotonic clock and `wall` the time of day at that moment.
+    pub fn with_wall_clock(mut config: Config, now: Millis, wall: Millis) -> Gate {
         config.concurrency = config.concurrency.max(1);
         config.poll_interval_ms = config.poll_interval_ms.max(1);
         let mut entries: Vec<Entry> = config.images.iter().map(|i| i.entry.clone()).collect();
@@ -278,8 +290,11 @@ impl Gate {
             probe: Probe { next_at: now, ..Default::default() },
             in_flight: BTreeMap::new(),
             events: VecDeque::new(),
+            saves: VecDeque::new(),
             next_id: 1,
             now,
+            wall_offset: wall as i64 - now as i64,
+            report: None,
             started_at: now,
             finished_at: None,
             engine_reached: false,
@@ -301,8 +316,13 @@ impl Gate {
             Input::Response { id, status, body, retry_after } => {
                 if let Some(target) = self.in_flight.remove(&id) {
                     self.engine_reached = true;
-                    let retry_after = retry_after.as_deref().and_then(|v| time::retry_after(v, self.now));
+                    let retry_after = retry_after.as_deref().and_then(|v| clock::retry_after(v, self.wall(self.now)));
                     self.on_response(target, status, &body, retry_after);
+                    if let Target::Image(index) = target {
+                        if let Some(accepted) = self.images[index].accepted.take() {
+                            self.saves.push_back((id, accepted.file(index)));
+                        }
+                    }
                 }
             }
             Input::Failure { id, kind, message } => {
@@ -316,12 +336,16 @@ impl Gate {
 
     /// The next thing for the caller to do. See the module docs.
     pub fn poll_output(&mut self) -> Output {
+        if let Some((id, file)) = self.saves.pop_front() {
+            return Output::SaveBody { id, file };
+        }
         if let Some(event) = self.events.pop_front() {
             return Output::Event(event);
         }
         if self.is_done() {
             if self.finished_at.is_none() {
                 self.finished_at = Some(self.now);
+                self.report = Some(self.decided_report());
                 self.summary_event();
                 if let Some(event) = self.events.pop_front() {
                     return Output::Event(event);
@@ -424,7 +448,7 @@ impl Gate {
     }
 
     fn display_url(&self) -> String {
-        self.url.as_ref().map_or_else(|| engine::redacted_url(&self.config.engine_url), |u| u.display.clone())
+        self.url.as_ref().map_or_else(|| engine::display_url(&self.config.engine_url), |u| u.display.clone())
     }
 
     fn on_response(&mut self, target: Target, status: u16, body: &str, retry_after: Option<Millis>) {
@@ -540,7 +564,7 @@ impl Gate {
                     self.events.push_back(Event { kind, level, image: Some(index), message });
                 }
                 if image.step == Step::Done {
-                    let event = image.finished_event(&self.config.decision, now);
+                    let event = image.finished_event(&self.config.decision, self.wall_offset.saturating_add(now as i64).max(0) as Millis);
                     self.events.push_back(event);
                 }
             }
@@ -581,14 +605,14 @@ impl Gate {
     }
 
     fn summary_event(&mut self) {
-        let report = self.report();
+        let report = self.report.as_ref().expect("decided when the run ended");
         let t = &report.totals;
         let message = format!(
             "verdict {} (exit {}): {} image(s), {} passed, {} failed, {} errored",
             match report.verdict {
-                report::Status::Pass => "PASS",
-                report::Status::Fail => "FAIL",
-                report::Status::Error => "ERROR",
+                Status::Pass => "PASS",
+                Status::Fail => "FAIL",
+                Status::Error => "ERROR",
             },
             report.exit_code,
             t.images,
@@ -596,31 +620,36 @@ impl Gate {
             t.failed,
             t.errored
         );
-        let level = if report.verdict == report::Status::Pass { Level::Info } else { Level::Error };
-        if let Some(allowlist) = &report.allowlist {
-            for expired in &allowlist.expired {
-                let message = format!(
-                    "allowlist entry {} ({}) expired on {} and no longer applies: {}",
-                    expired.entry, expired.matches, expired.expires, expired.reason
-                );
-                self.push_event(EventKind::Warning, Level::Warn, None, message);
-            }
+        let level = if report.verdict == Status::Pass { Level::Info } else { Level::Error };
+        let expired: Vec<String> = report.allowlist.iter().flat_map(|a| &a.expired).map(|expired| {
+            format!(
+                "allowlist entry {} ({}) expired on {} and no longer applies: {}",
+                expired.entry, expired.matches, expired.expires, expired.reason
+            )
+        }).collect();
+        for message in expired {
+            self.push_event(EventKind::Warning, Level::Warn, None, message);
         }
         self.push_event(EventKind::Finished, level, None, message);
     }
 
-    /// The report of the run so far (complete once [`Output::Done`] was returned), decided
-    /// with the gate's options as of the end of the run.
-    pub fn report(&self) -> Report {
-        let images: Vec<_> = self.images.iter().map(|i| i.result()).collect();
-        let now = self.finished_at.unwrap_or(self.now);
+    /// Wall time at monotonic time `at`.
+    fn wall(&self, at: Millis) -> Millis {
+        self.wall_offset.saturating_add(at as i64).max(0) as Millis
+    }
+
+    /// The report, built by moving every image's row out, decided with the gate's options as of
+    /// the end of the run.
+    fn decided_report(&mut self) -> Report {
+        let images = self.images.iter_mut().map(|i| i.row.take().expect("every image that is done has its row")).collect();
+        let now = self.wall(self.finished_at.unwrap_or(self.now));
         let mut report = Report {
-            schema: report::SCHEMA.to_owned(),
+            schema: model::SCHEMA.to_owned(),
             tool: Tool { name: "anchore-gate".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() },
             engine: EngineInfo { url: self.display_url(), api: self.api },
-            verdict: report::Status::Error,
+            verdict: Status::Error,
             exit_code: 2,
-            started_at: rfc3339(self.started_at),
+            started_at: rfc3339(self.wall(self.started_at)),
             finished_at: rfc3339(now),
             options: DecisionOptions {
                 policy_id: self.config.policy_id.clone(),
@@ -633,7 +662,7 @@ impl Gate {
                 only_fixed: self.config.decision.only_fixed,
                 timeout_seconds: self.config.timeout_ms as f64 / 1000.0,
             },
-            totals: report::Totals::default(),
+            totals: model::Totals::default(),
             error: self.run_error.clone(),
             allowlist: None,
             decided_at: None,
@@ -643,38 +672,50 @@ impl Gate {
         report
     }
 
-    /// The raw engine answers kept for the plugin-compatible files, per image.
-    pub fn raw_bodies(&self) -> Vec<&RawBodies> {
-        self.images.iter().map(|i| &i.raw).collect()
+    /// The decided report, once [`Output::Done`] was returned.
+    pub fn report(&self) -> Option<&Report> {
+        self.report.as_ref()
     }
 
-    /// The report directory's files: `anchore-gate.json`, `anchore-gate.sarif` (SARIF 2.1.0),
-    /// `anchore-gate-junit.xml` (JUnit), and the Jenkins plugin's
-    /// `anchore_gates.json`, `anchore_security.json` and raw engine answers
-    /// `anchoreengine-api-response-{evaluation,vulnerabilities}-N.json` (N = position in the list,
-    /// from 1), in the plugin's v1 or v2 shapes after the engine's API.
-    pub fn files(&self) -> Vec<ReportFile> {
-        let report = self.report();
-        // Plugin 3.x speaks only v2; when the API was never learnt there is nothing to shape anyway.
-        let api = self.api.unwrap_or(ApiVersion::V2);
-        let jenkins: Vec<_> = self.images.iter().zip(&report.images).map(|(run, result)| run.jenkins(result)).collect();
-        let mut files = report::files(&report);
-        files.push(ReportFile::new("anchore_gates.json", report::jenkins::anchore_gates_json(api, &jenkins)));
-        files.push(ReportFile::new("anchore_security.json", report::jenkins::anchore_security_json(api, &jenkins)));
-        for (n, run) in self.images.iter().enumerate() {
-            if let Some(body) = &run.raw.evaluation {
-                files.push(ReportFile::new(format!("anchoreengine-api-response-evaluation-{}.json", n + 1), body.clone()));
+    /// Ends the run and moves its result out. A run that has not ended is stopped first: every
+    /// image without a result ends with an error saying so.
+    pub fn finish(mut self) -> Finished {
+        if self.report.is_none() {
+            if !self.is_done() {
+                self.abort(GateError::new(ErrorKind::Internal, "the run was stopped before every image had a result"));
             }
-            if let Some(body) = &run.raw.vulnerabilities {
-                files.push(ReportFile::new(format!("anchoreengine-api-response-vulnerabilities-{}.json", n + 1), body.clone()));
-            }
+            while !matches!(self.poll_output(), Output::Done) {}
         }
-        files
+        let report = self.report.take().expect("decided when the run ended");
+        let (evaluations, listed) = self.images.iter_mut().map(ImageRun::take_evaluation).unzip();
+        Finished { report, evaluations, listed, api: self.api }
+    }
+
+    /// The run after the core itself failed (a panic, explained by the caller as `message`): a
+    /// report with a row per image, each ended by the failure unless its line already was.
+    pub fn failed(config: Config, now: Millis, wall: Millis, message: &str) -> Finished {
+        let mut gate = Gate::with_wall_clock(config, now, wall);
+        let error = GateError::new(ErrorKind::Internal, format!("the gate's core failed, so no image was decided: {message}"));
+        gate.abort(error.clone());
+        gate.run_error = Some(error);
+        gate.finish()
     }
 
     pub fn api(&self) -> Option<ApiVersion> {
         self.api
     }
+}
+
+/// What a run leaves behind: the decided report and, per image, what the Jenkins plugin's files
+/// need beside its row.
+pub struct Finished {
+    pub report: Report,
+    /// The policy evaluation's metadata (its findings are in the report's row).
+    pub evaluations: Vec<Option<Evaluation>>,
+    /// Whether the engine listed the image's vulnerabilities.
+    pub listed: Vec<bool>,
+    /// `None` when the API was never learnt.
+    pub api: Option<ApiVersion>,
 }
 
 #[cfg(test)]

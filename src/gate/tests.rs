@@ -5,7 +5,7 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
-use crate::report::Status;
+use crate::model::Status;
 
 /// The digest the recorded `v1-check-fail-detail.json` is keyed by.
 const FAIL_DIGEST: &str = "sha256:8fdd536f0caa79bb924b9c1b9451b49957322d1b07ab23def8c9a49448e5d462";
@@ -29,11 +29,15 @@ struct Sim {
     /// (time sent, image, method and URL)
     sent: Vec<(Millis, Option<usize>, String)>,
     events: Vec<Event>,
+    /// Per request id, its method and URL.
+    urls: BTreeMap<RequestId, String>,
+    /// (the request whose answer is to be saved, the file name)
+    saves: Vec<(String, String)>,
 }
 
 impl Sim {
     fn new() -> Sim {
-        Sim { now: T0, latency: 20, pending: Vec::new(), sent: Vec::new(), events: Vec::new() }
+        Sim { now: T0, latency: 20, pending: Vec::new(), sent: Vec::new(), events: Vec::new(), urls: BTreeMap::new(), saves: Vec::new() }
     }
 
     /// Runs the gate to `Done`, answering each request with `engine(request, now)`.
@@ -46,6 +50,7 @@ impl Sim {
                         engine::Method::Post => "POST",
                     };
                     self.sent.push((self.now, t.image, format!("{method} {}", t.request.url)));
+                    self.urls.insert(t.id, format!("{method} {}", t.request.url));
                     let input = match engine(&t, self.now) {
                         Reply::Http(status, body) => Input::Response { id: t.id, status, body, retry_after: None },
                         Reply::HttpRetryAfter(status, body, after) => Input::Response { id: t.id, status, body, retry_after: Some(after) },
@@ -54,6 +59,7 @@ impl Sim {
                     self.pending.push((self.now + self.latency, input));
                 }
                 Output::Event(e) => self.events.push(e),
+                Output::SaveBody { id, file } => self.saves.push((self.urls[&id].clone(), file)),
                 Output::Timeout { at } => {
                     assert!(at >= self.now, "asked to wake in the past");
                     let next = self.pending.iter().map(|p| p.0).min().unwrap_or(at).min(at);
@@ -137,7 +143,7 @@ fn v1_stop_end_to_end_on_the_recorded_bodies() {
     let mut engine = v1_engine(FAIL_DIGEST, 7_000, fixture!("v1-check-fail-detail.json"), fixture!("v1-vuln-os-debian.json"));
     sim.run(&mut gate, &mut engine);
 
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert_eq!(report.engine.api, Some(ApiVersion::V1));
     assert_eq!(report.engine.url, "http://engine:8228");
     let image = &report.images[0];
@@ -150,7 +156,12 @@ fn v1_stop_end_to_end_on_the_recorded_bodies() {
     assert_eq!(image.stop_action_details, "Policy evaluation failed");
     assert_eq!(report.verdict, Status::Fail);
     assert_eq!(report.exit_code, 1);
-    assert_eq!(gate.raw_bodies()[0].evaluation.as_deref(), Some(fixture!("v1-check-fail-detail.json")));
+    // The engine's answers are saved by the caller under the plugin's names, once each.
+    let saves: Vec<(&str, &str)> = sim.saves.iter().map(|(url, file)| (url.split('?').next().unwrap(), file.as_str())).collect();
+    assert_eq!(saves, [
+        (format!("GET http://engine:8228/v1/images/{FAIL_DIGEST}/check").as_str(), "anchoreengine-api-response-evaluation-1.json"),
+        (format!("GET http://engine:8228/v1/images/{FAIL_DIGEST}/vuln/all").as_str(), "anchoreengine-api-response-vulnerabilities-1.json"),
+    ]);
 
     let requests = sim.requests_of(0);
     assert_eq!(requests[0], "POST http://engine:8228/v1/images?autosubscribe=true&force=false");
@@ -211,14 +222,14 @@ fn v2_pass_with_base_image_exclusion() {
         }
     };
     sim.run(&mut gate, &mut engine);
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     let image = &report.images[0];
     assert_eq!(image.status, Status::Pass, "{:?}", image.error);
     assert_eq!(image.final_action, Some(crate::policy::Action::Warn));
     assert_eq!(image.findings.len(), 1);
     assert_eq!(image.findings[0].trigger_id, "b");
     assert_eq!(image.vulnerabilities.len(), 1);
-    assert_eq!(image.excluded_inherited, report::ExcludedCounts { findings: 1, vulnerabilities: 1 });
+    assert_eq!(image.excluded_inherited, crate::model::ExcludedCounts { findings: 1, vulnerabilities: 1 });
     assert_eq!(image.base_digest.as_deref(), Some(base));
     assert_eq!(report.exit_code, 0);
     let requests = sim.requests_of(0);
@@ -246,7 +257,7 @@ fn analysis_failed_ends_the_image_at_once() {
         }
     };
     sim.run(&mut gate, &mut engine);
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     let failed = report.images[0].error.as_ref().unwrap();
     assert_eq!(failed.kind, ErrorKind::AnalysisFailed);
     assert!(failed.message.contains("analysis_failed") && failed.message.contains("alpine:3.9"), "{}", failed.message);
@@ -270,7 +281,7 @@ fn unauthorized_ends_the_whole_run_after_the_first_401() {
     let mut gate = Gate::new(cfg, T0);
     let mut sim = Sim::new();
     sim.run(&mut gate, &mut |_t, _now| Reply::Http(401, "Unauthorized".into()));
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert_eq!(sim.sent.len(), 2, "only the two requests already in flight: {:?}", sim.sent);
     assert!(report.images.iter().all(|i| i.error.as_ref().map(|e| e.kind) == Some(ErrorKind::Unauthorized)));
     assert_eq!(report.error.as_ref().unwrap().kind, ErrorKind::Unauthorized);
@@ -285,7 +296,7 @@ fn registry_error_on_submit_is_permanent_and_explained() {
     let mut gate = Gate::new(config("http://e/v1", &["harbor:8443/testproject/alpine:latest"]), T0);
     let mut sim = Sim::new();
     sim.run(&mut gate, &mut |_t, _now| Reply::Http(400, fixture!("v1-error-400-registry-permission-denied.json").into()));
-    let error = gate.report().images[0].error.clone().unwrap();
+    let error = gate.report().cloned().unwrap().images[0].error.clone().unwrap();
     assert_eq!(error.kind, ErrorKind::Registry);
     assert!(error.message.starts_with("the engine could not add harbor:8443/testproject/alpine:latest: cannot fetch image digest/manifest from registry (REGISTRY_PERMISSION_DENIED)"), "{}", error.message);
     assert!(error.message.contains("authentication required"));
@@ -314,7 +325,7 @@ fn transient_faults_are_retried_with_backoff_and_retry_after() {
         }
     };
     sim.run(&mut gate, &mut engine);
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert_eq!(report.images[0].status, Status::Pass, "{:?}", report.images[0].error);
     let submit_times: Vec<Millis> = sim.sent.iter().filter(|s| s.2.contains("/images?")).map(|s| s.0).collect();
     assert_eq!(submit_times.len(), 4);
@@ -343,7 +354,7 @@ fn a_timeout_names_what_kept_failing() {
         }
     };
     sim.run(&mut gate, &mut engine);
-    let error = gate.report().images[0].error.clone().unwrap();
+    let error = gate.report().cloned().unwrap().images[0].error.clone().unwrap();
     assert_eq!(error.kind, ErrorKind::Timeout);
     assert!(error.message.starts_with("timed out after 20 s waiting for the policy evaluation (GET …/check)"), "{}", error.message);
     assert!(error.message.contains("HTTP 502 from GET /images/sha256:"), "{}", error.message);
@@ -369,7 +380,7 @@ fn unknown_policy_ends_the_image() {
         }
     };
     sim.run(&mut gate, &mut engine);
-    let error = gate.report().images[0].error.clone().unwrap();
+    let error = gate.report().cloned().unwrap().images[0].error.clone().unwrap();
     assert_eq!(error.kind, ErrorKind::PolicyNotFound);
     assert!(error.message.contains("\"no-such-bundle\""), "{}", error.message);
     assert_eq!(sim.sent.iter().filter(|s| s.2.contains("/check?")).count(), 1);
@@ -403,7 +414,7 @@ fn concurrency_cap_and_parallel_progress() {
         }
     };
     sim.run(&mut gate, &mut engine);
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert!(report.images.iter().all(|i| i.status == Status::Pass), "{:?}", report.images.iter().map(|i| &i.error).collect::<Vec<_>>());
     // Every image is submitted at once (four requests at a time), not when an earlier one is done.
     let submits: Vec<Millis> = sim.sent.iter().filter(|s| s.2.starts_with("POST")).map(|s| s.0).collect();
@@ -424,7 +435,7 @@ fn an_unreachable_engine_ends_the_run_quickly() {
     let mut gate = Gate::new(config("http://nowhere:8228", &["alpine:3.9"]), T0);
     let mut sim = Sim::new();
     sim.run(&mut gate, &mut |_t, _now| Reply::Fail(FailureKind::Network, "connect ECONNREFUSED 127.0.0.1:8228"));
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     let error = report.error.clone().unwrap();
     assert_eq!(error.kind, ErrorKind::EngineUnreachable);
     assert!(error.message.contains("ECONNREFUSED") && error.message.contains("http://nowhere:8228"), "{}", error.message);
@@ -438,7 +449,7 @@ fn tls_failures_are_not_retried() {
     let mut gate = Gate::new(config("https://e/v2", &["alpine:3.9"]), T0);
     let mut sim = Sim::new();
     sim.run(&mut gate, &mut |_t, _now| Reply::Fail(FailureKind::Tls, "self-signed certificate"));
-    let error = gate.report().error.unwrap();
+    let error = gate.report().cloned().unwrap().error.unwrap();
     assert!(error.message.contains("--ca-cert") && error.message.contains("self-signed certificate"), "{}", error.message);
     assert_eq!(sim.sent.len(), 1);
 }
@@ -460,7 +471,7 @@ fn bad_input_still_gives_every_image_a_row() {
         }
     };
     sim.run(&mut gate, &mut engine);
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     let kinds: Vec<Option<ErrorKind>> = report.images.iter().map(|i| i.error.as_ref().map(|e| e.kind)).collect();
     assert_eq!(kinds, [None, Some(ErrorKind::ImageList), Some(ErrorKind::DuplicateImage), Some(ErrorKind::Dockerfile)]);
     assert!(report.images[3].error.as_ref().unwrap().message.contains("Dockerfile.missing"));
@@ -484,13 +495,13 @@ fn an_empty_list_or_a_bad_url_still_reports() {
     }));
     assert!(matches!(gate.poll_output(), Output::Event(_)));
     assert_eq!(gate.poll_output(), Output::Done);
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert_eq!((report.verdict, report.exit_code), (Status::Error, 2));
 
     let mut gate = Gate::new(config("anchore:8228", &["alpine"]), T0);
     let mut sim = Sim::new();
     sim.run(&mut gate, &mut |_t, _now| panic!("nothing may be sent"));
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert_eq!(report.images.len(), 1);
     assert_eq!(report.images[0].error.as_ref().unwrap().kind, ErrorKind::Config);
 }
@@ -515,7 +526,7 @@ fn version_detection_picks_v2() {
     });
     assert_eq!(sim.sent[0].2, "GET http://e:8228/version");
     assert_eq!(sim.sent[1].2, "POST http://e:8228/v2/images?auto_subscribe=true&force=false");
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert_eq!(report.engine.api, Some(ApiVersion::V2));
     assert_eq!(report.images[0].final_action, Some(crate::policy::Action::Go));
     assert!(sim.messages().iter().any(|m| m.contains("speaks API v2")));
@@ -531,7 +542,7 @@ fn late_answers_after_an_abort_are_ignored() {
     gate.handle_input(T0 + 7, Input::Response { id: 999, status: 200, body: String::new(), retry_after: None });
     while let Output::Event(_) = gate.poll_output() {}
     assert!(gate.is_done());
-    assert!(gate.report().images.iter().all(|i| i.error.as_ref().unwrap().kind == ErrorKind::Unauthorized));
+    assert!(gate.report().cloned().unwrap().images.iter().all(|i| i.error.as_ref().unwrap().kind == ErrorKind::Unauthorized));
 }
 
 #[test]
@@ -558,7 +569,7 @@ fn resets_of_some_concurrent_first_attempts_do_not_end_the_run() {
         }
     };
     sim.run(&mut gate, &mut engine);
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert_eq!(report.error, None, "{:?}", sim.messages());
     assert!(report.images.iter().all(|i| i.status == Status::Pass), "{:?}", sim.messages());
     assert_eq!(sim.sent.iter().filter(|s| s.2.contains("/images?")).count(), 12);
@@ -569,7 +580,7 @@ fn an_engine_down_from_the_start_still_ends_the_run_after_four_attempts_of_one_r
     let mut gate = Gate::new(config("http://e/v1", &["a:1", "b:1", "c:1"]), T0);
     let mut sim = Sim::new();
     sim.run(&mut gate, &mut |_t, _now| Reply::Fail(FailureKind::Network, "connect ECONNREFUSED 127.0.0.1:8228"));
-    let error = gate.report().error.unwrap();
+    let error = gate.report().cloned().unwrap().error.unwrap();
     assert_eq!(error.kind, ErrorKind::EngineUnreachable);
     assert!(error.message.contains("(4 attempts)"), "{}", error.message);
     // Each image tried at most four times, after backoffs of about 1, 2 and 4 s.
@@ -603,7 +614,7 @@ fn a_damaged_body_is_asked_for_again_and_a_persistently_damaged_one_ends_the_ima
         }
     };
     sim.run(&mut gate, &mut engine);
-    let report = gate.report();
+    let report = gate.report().cloned().unwrap();
     assert_eq!(report.images[0].status, Status::Pass, "{:?}", report.images[0].error);
     let retries: Vec<&Event> = sim.events.iter().filter(|e| e.kind == EventKind::Retrying).collect();
     assert_eq!(retries.len(), 3);
@@ -614,7 +625,7 @@ fn a_damaged_body_is_asked_for_again_and_a_persistently_damaged_one_ends_the_ima
     sim.run(&mut gate, &mut |t, _now| {
         if t.request.url.contains("/check?") { ok("[{\"sha256:") } else { ok(v1_record(PASS_DIGEST, "analyzed")) }
     });
-    let error = gate.report().images[0].error.clone().unwrap();
+    let error = gate.report().cloned().unwrap().images[0].error.clone().unwrap();
     assert_eq!(error.kind, ErrorKind::BadResponse);
     assert!(error.message.contains("4 times in a row with a body that is not JSON"), "{}", error.message);
     assert_eq!(sim.sent.iter().filter(|s| s.2.contains("/check?")).count(), 4);
@@ -625,7 +636,7 @@ fn a_damaged_body_is_asked_for_again_and_a_persistently_damaged_one_ends_the_ima
     sim.run(&mut gate, &mut |t, _now| {
         if t.request.url.contains("/check?") { ok(r#"{"unexpected": true}"#) } else { ok(v1_record(PASS_DIGEST, "analyzed")) }
     });
-    assert_eq!(gate.report().images[0].error.clone().unwrap().kind, ErrorKind::BadResponse);
+    assert_eq!(gate.report().cloned().unwrap().images[0].error.clone().unwrap().kind, ErrorKind::BadResponse);
     assert_eq!(sim.sent.iter().filter(|s| s.2.contains("/check?")).count(), 1);
 }
 
@@ -635,11 +646,11 @@ fn a_refused_url_is_reported_without_its_credentials() {
         let mut gate = Gate::new(config(url, &["alpine:3.9"]), T0);
         let mut sim = Sim::new();
         sim.run(&mut gate, &mut |_t, _now| panic!("nothing may be sent"));
-        let report = gate.report();
+        let report = gate.report().cloned().unwrap();
         let text = serde_json::to_string(&report).unwrap() + &sim.messages().join("\n");
         assert!(!text.contains("Sekr1t") && !text.contains("r1t@"), "{url}: {text}");
         assert_eq!(report.error.unwrap().kind, ErrorKind::Config);
-        for file in gate.files() {
+        for file in crate::output::run_files(&gate.finish(), &Default::default()) {
             assert!(!file.content.contains("Sek"), "{url} in {}", file.name);
         }
     }

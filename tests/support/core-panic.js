@@ -12,7 +12,7 @@ let answers = 0;
 let trapped = false;
 
 const proto = wasm.Gate.prototype;
-for (const name of ['pollOutput', 'handleResponse', 'handleResponseBytes', 'handleFailure', 'handleTimeout', 'report', 'files']) {
+for (const name of ['pollOutput', 'handleResponse', 'handleResponseBytes', 'handleFailure', 'handleTimeout', 'finish']) {
   const original = proto[name];
   proto[name] = function patched(...args) {
     if (trapped) throw new WebAssembly.RuntimeError('unreachable');

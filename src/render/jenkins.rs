@@ -2,11 +2,16 @@
 //! scripts written against `AnchoreReport/anchore_gates.json` and `anchore_security.json` keep
 //! working. Written with serde (never by string concatenation): every engine string is escaped.
 
+use std::io::{self, Write};
+
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::engine::ApiVersion;
 use crate::policy::{Evaluation, Finding};
 use crate::vuln::Vulnerability;
+
+pub const GATES_FILE: &str = "anchore_gates.json";
+pub const SECURITY_FILE: &str = "anchore_security.json";
 
 /// One line of the image list with what was learned about it.
 pub struct JenkinsImage<'a> {
@@ -14,6 +19,8 @@ pub struct JenkinsImage<'a> {
     pub image: &'a str,
     pub digest: Option<&'a str>,
     pub evaluation: Option<&'a Evaluation>,
+    /// The evaluation's findings (kept in the report's row, not in `evaluation`).
+    pub findings: &'a [Finding],
     pub vulnerabilities: Option<&'a [Vulnerability]>,
     /// [`Evaluation::stop_action_details`] (v2 `failure_details`).
     pub stop_action_details: &'a str,
@@ -40,41 +47,55 @@ const V1_INHERITED: &str = "Inherited_From_Base";
 /// failure_details, gate_results}]`. Images without an evaluation are left out; so are, in v1,
 /// evaluations without a table (no detail, hence no image id).
 pub fn anchore_gates_json(api: ApiVersion, images: &[JenkinsImage]) -> String {
+    let mut out = Vec::new();
+    write_gates(api, images, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`anchore_gates_json`], streamed into `w`.
+pub fn write_gates(api: ApiVersion, images: &[JenkinsImage], w: &mut dyn Write) -> io::Result<()> {
     let out = match api {
         ApiVersion::V1 => {
-            let mut tables: Vec<(&str, &Evaluation)> = Vec::new();
-            for ev in images.iter().filter_map(|i| i.evaluation) {
+            let mut tables: Vec<(&str, &Evaluation, &[Finding])> = Vec::new();
+            for (ev, findings) in images.iter().filter_map(|i| i.evaluation.map(|ev| (ev, i.findings))) {
                 let Some(id) = ev.image_id.as_deref() else {
                     continue;
                 };
-                match tables.iter_mut().find(|(k, _)| *k == id) {
-                    Some(slot) => slot.1 = ev,
-                    None => tables.push((id, ev)),
+                match tables.iter_mut().find(|(k, _, _)| *k == id) {
+                    Some(slot) => *slot = (id, ev, findings),
+                    None => tables.push((id, ev, findings)),
                 }
             }
-            serde_json::to_string(&V1Gates(&tables))
+            serde_json::to_writer(w, &V1Gates(&tables))
         }
-        ApiVersion::V2 => serde_json::to_string(&V2Gates(images)),
+        ApiVersion::V2 => serde_json::to_writer(w, &V2Gates(images)),
     };
-    out.expect("serialising to a String cannot fail")
+    out.map_err(io::Error::from)
 }
 
 /// `anchore_security.json`, DataTables-ready `{columns: [{title}], data: [[…]]}`: one row per
 /// vulnerability, images in list order. v1 has the plugin ≤ 2.0.0 columns (no "Inherited From
 /// Base"), v2 the 3.x ones. Images without a listing add no rows.
 pub fn anchore_security_json(api: ApiVersion, images: &[JenkinsImage]) -> String {
-    serde_json::to_string(&Security { api, images }).expect("serialising to a String cannot fail")
+    let mut out = Vec::new();
+    write_security(api, images, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`anchore_security_json`], streamed into `w`.
+pub fn write_security(api: ApiVersion, images: &[JenkinsImage], w: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(w, &Security { api, images }).map_err(io::Error::from)
 }
 
 // --- v1 gates -------------------------------------------------------------------------------
 
-struct V1Gates<'a>(&'a [(&'a str, &'a Evaluation)]);
+struct V1Gates<'a>(&'a [(&'a str, &'a Evaluation, &'a [Finding])]);
 
 impl Serialize for V1Gates<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (id, ev) in self.0 {
-            m.serialize_entry(id, &V1Entry { image_id: id, ev })?;
+        for (id, ev, findings) in self.0 {
+            m.serialize_entry(id, &V1Entry { image_id: id, ev, findings })?;
         }
         m.end()
     }
@@ -83,6 +104,7 @@ impl Serialize for V1Gates<'_> {
 struct V1Entry<'a> {
     image_id: &'a str,
     ev: &'a Evaluation,
+    findings: &'a [Finding],
 }
 
 impl Serialize for V1Entry<'_> {
@@ -98,7 +120,7 @@ struct V1Table<'a>(&'a V1Entry<'a>);
 impl Serialize for V1Table<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let ev = self.0.ev;
-        let inherited = ev.findings.iter().any(|f| f.inherited_from_base.is_some());
+        let inherited = self.0.findings.iter().any(|f| f.inherited_from_base.is_some());
         let mut header: Vec<&str> = V1_HEADER.to_vec();
         if inherited {
             header.push(V1_INHERITED);
@@ -109,7 +131,7 @@ impl Serialize for V1Table<'_> {
         let mut m = s.serialize_map(Some(4))?;
         m.serialize_entry("final_action", &final_action)?;
         m.serialize_entry("header", &header)?;
-        m.serialize_entry("row_count", &ev.findings.len())?;
+        m.serialize_entry("row_count", &self.0.findings.len())?;
         m.serialize_entry(
             "rows",
             &V1Rows {
@@ -129,8 +151,8 @@ struct V1Rows<'a> {
 impl Serialize for V1Rows<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let ev = self.entry.ev;
-        let mut seq = s.serialize_seq(Some(ev.findings.len()))?;
-        for f in &ev.findings {
+        let mut seq = s.serialize_seq(Some(self.entry.findings.len()))?;
+        for f in self.entry.findings {
             seq.serialize_element(&V1Row {
                 image_id: self.entry.image_id,
                 tag: &ev.evaluated_tag,
@@ -224,7 +246,7 @@ impl Serialize for V2Image<'_> {
         m.serialize_entry("repo_tag", repo_tag)?;
         m.serialize_entry("final_action", &ev.final_action.map(|a| a.as_str()))?;
         m.serialize_entry("failure_details", self.img.stop_action_details)?;
-        m.serialize_entry("gate_results", &V2Findings(&ev.findings))?;
+        m.serialize_entry("gate_results", &V2Findings(self.img.findings))?;
         m.end()
     }
 }
@@ -406,6 +428,7 @@ mod tests {
             image,
             digest: Some("sha256:aaaa"),
             evaluation,
+            findings: evaluation.map_or(&[], |e| &e.findings[..]),
             vulnerabilities,
             stop_action_details: "",
         }

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::error::{ErrorKind, GateError};
 use crate::policy::{Action, AllowlistMatch, Counts, Finding};
-use crate::report::{totals, ImageResult, Report, Status};
+use crate::model::{totals, ImageResult, Report, Status};
 use crate::vuln::{Severity, Vulnerability};
 
 /// Text that is markup in Markdown, XML, HTML and workflow commands.
@@ -104,7 +104,7 @@ pub fn image(name: &str, line: u32, status: Status, action: Option<Action>, find
         final_action: action,
         stop_action_details: if action == Some(Action::Stop) { "Policy evaluation failed".into() } else { String::new() },
         counts,
-        vulnerability_counts: crate::report::count_by_severity(&vulns),
+        vulnerability_counts: crate::model::count_by_severity(&vulns),
         findings,
         vulnerabilities: vulns,
         duration_ms: 1234,

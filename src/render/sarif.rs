@@ -15,15 +15,46 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use crate::policy::{Action, Finding};
-use crate::report::summary::{action_word, source_location};
-use crate::report::{ImageResult, Report, Status};
+use crate::render::{action_word, source_location};
+use crate::model::{ImageResult, Report, Status};
 use crate::vuln::{Severity, Vulnerability};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+pub const FILE: &str = "anchore-gate.sarif";
+
+/// What GitHub code scanning stores of a run; `--sarif-max-results` changes it.
+pub const DEFAULT_MAX_RESULTS: usize = 5_000;
+
 /// The SARIF log, pretty-printed.
 pub fn render(report: &Report) -> String {
     serde_json::to_string_pretty(&log(report)).expect("SARIF serialises")
+}
+
+/// What the SARIF file left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cut {
+    pub total: usize,
+    pub kept: usize,
+}
+
+impl Cut {
+    /// The line for the console and the step summary.
+    pub fn line(&self) -> String {
+        format!(
+            "the SARIF file holds {} of {} results (the most severe); anchore-gate.json has them all",
+            self.kept, self.total
+        )
+    }
+}
+
+/// The SARIF log with at most `max_results` results, streamed into `w`; says what was left out.
+pub fn write(report: &Report, max_results: usize, w: &mut dyn std::io::Write) -> std::io::Result<Option<Cut>> {
+    let log = log_with_limit(report, max_results);
+    let kept = log["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    let total: usize = report.images.iter().map(|i| i.findings.len() + i.vulnerabilities.len()).sum();
+    serde_json::to_writer_pretty(w, &log)?;
+    Ok((kept < total).then_some(Cut { total, kept }))
 }
 
 /// GitHub code scanning rejects a run with more results than this.

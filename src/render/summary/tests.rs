@@ -3,7 +3,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
 use crate::error::ErrorKind;
-use crate::report::testdata;
+use crate::testdata;
 
 fn options() -> SummaryOptions {
     SummaryOptions { report_dir: Some("AnchoreReport".into()), ..SummaryOptions::default() }

@@ -22,6 +22,8 @@
 //! others are listed in [`Imported::sources`] as not used. Every error names the file, and
 //! where it can the JSON path.
 
+pub mod grype;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -32,11 +34,11 @@ use serde::{Deserialize, Serialize};
 use crate::decision::{self, GateOptions};
 use crate::engine::ApiVersion;
 use crate::error::ParseError;
-use crate::gate::time::Millis;
+use crate::clock::Millis;
 use crate::image_list;
 use crate::json::{json_error, push_index, FlexBool, Object, Text};
 use crate::policy::{self, Action, AllowlistMatch, EvalStatus, Evaluation, Finding};
-use crate::report::{self, grype, DecisionOptions, EngineInfo, ImageResult, Report, Status, Tool, Totals};
+use crate::model::{self, DecisionOptions, EngineInfo, ImageResult, Report, Status, Tool, Totals};
 use crate::vuln::{self, Severity, Vulnerability};
 
 /// One file as the viewer read it. `name` may carry folder components (`AnchoreReport/x.json`).
@@ -502,14 +504,14 @@ fn gate_report(file: &InputFile) -> Result<Report, ImportError> {
             json_error("anchore-gate report", &file.content, e),
         )
     })?;
-    if report.schema != report::SCHEMA {
+    if report.schema != model::SCHEMA {
         return Err(ImportError::of_file(
             &file.name,
             "schema",
             format!(
                 "unsupported report schema `{}`: this viewer reads `{}`",
                 report.schema,
-                report::SCHEMA
+                model::SCHEMA
             ),
         ));
     }
@@ -1042,7 +1044,7 @@ fn assemble(pieces: Vec<Piece>, now: Millis) -> Report {
         .unwrap_or_else(|| "all".into());
     let images: Vec<ImageResult> = joined.into_iter().map(image_result).collect();
     let mut report = Report {
-        schema: report::SCHEMA.to_owned(),
+        schema: model::SCHEMA.to_owned(),
         tool: Tool {
             name: "anchore-gate".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -1107,7 +1109,7 @@ fn image_result(p: Piece) -> ImageResult {
             .map(|e| e.policy_id.clone())
             .filter(|p| !p.is_empty()),
         counts: ev.as_ref().map(Evaluation::counts).unwrap_or_default(),
-        vulnerability_counts: report::count_by_severity(&vulnerabilities),
+        vulnerability_counts: model::count_by_severity(&vulnerabilities),
         findings: ev.map(|e| e.findings).unwrap_or_default(),
         vulnerabilities,
         no_policy: p.no_policy,

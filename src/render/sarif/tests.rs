@@ -4,7 +4,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use serde_json::Value;
 
 use super::*;
-use crate::report::testdata::{self, HOSTILE};
+use crate::testdata::{self, HOSTILE};
 
 fn run(log: &Value) -> &Value {
     &log["runs"][0]

@@ -9,11 +9,14 @@
 //! A run error that no image carries (an empty image list) gets a suite of its own.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use crate::error::GateError;
+use crate::model::{ImageResult, Report, Status};
 use crate::policy::{Action, Finding};
-use crate::report::summary::action_word;
-use crate::report::{ImageResult, Report, Status};
+use crate::render::action_word;
+
+pub const FILE: &str = "anchore-gate-junit.xml";
 
 #[derive(Default)]
 struct Counts {
@@ -31,132 +34,140 @@ impl Counts {
         self.skipped += other.skipped;
     }
 
-    fn attributes(&self) -> String {
-        format!(
-            "tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
-            self.tests, self.failures, self.errors, self.skipped
-        )
+    /// A suite's counts; `testsuites` has no `skipped` (xUnit's junit-10.xsd allows none there).
+    fn attributes(&self, with_skipped: bool) -> String {
+        let mut a = format!("tests=\"{}\" failures=\"{}\" errors=\"{}\"", self.tests, self.failures, self.errors);
+        if with_skipped {
+            let _ = write!(a, " skipped=\"{}\"", self.skipped);
+        }
+        a
+    }
+
+    /// What [`write_suite`] will count for `image`, without rendering it.
+    fn of(image: &ImageResult) -> Counts {
+        let mut c = Counts { tests: 1 + image.findings.len(), ..Counts::default() };
+        match image.status {
+            Status::Error => c.errors += 1,
+            Status::Fail => c.failures += 1,
+            Status::Pass => {}
+        }
+        for f in &image.findings {
+            if f.allowlisted {
+                c.skipped += 1;
+            } else if f.action == Action::Stop {
+                c.failures += 1;
+            }
+        }
+        c
     }
 }
 
-/// The JUnit XML document.
+/// The JUnit XML document as a string (for the tests and the viewer's exports).
 pub fn render(report: &Report) -> String {
-    let mut suites = String::new();
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("the renderer writes UTF-8")
+}
+
+/// The JUnit XML document, streamed into `w`.
+pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     let mut total = Counts::default();
     let mut time_ms = 0u64;
     for image in &report.images {
-        let (counts, xml) = image_suite(image);
-        total.add(&counts);
+        total.add(&Counts::of(image));
         time_ms += image.duration_ms;
-        suites.push_str(&xml);
     }
     let carried = report.images.iter().any(|i| i.error.is_some());
-    if let (Some(error), false) = (&report.error, carried) {
-        let counts = Counts { tests: 1, errors: 1, ..Counts::default() };
-        total.add(&counts);
-        let _ = write!(
-            suites,
-            "  <testsuite name=\"anchore-gate\" {} time=\"0.000\">\n    <testcase classname=\"anchore-gate\" name=\"run\" time=\"0.000\">\n{}    </testcase>\n  </testsuite>\n",
-            counts.attributes(),
-            error_element(error)
-        );
+    let run_error = report.error.as_ref().filter(|_| !carried);
+    let run_counts = Counts { tests: 1, errors: 1, ..Counts::default() };
+    if run_error.is_some() {
+        total.add(&run_counts);
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"anchore-gate\" {} time=\"{}\">\n{suites}</testsuites>\n",
-        total.attributes(),
+    write!(
+        w,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"anchore-gate\" {} time=\"{}\">\n",
+        total.attributes(false),
         seconds(time_ms)
-    )
+    )?;
+    for image in &report.images {
+        write_suite(image, w)?;
+    }
+    if let Some(error) = run_error {
+        write!(
+            w,
+            "  <testsuite name=\"anchore-gate\" {} time=\"0.000\">\n    <testcase classname=\"anchore-gate\" name=\"run\" time=\"0.000\">\n{}    </testcase>\n  </testsuite>\n",
+            run_counts.attributes(true),
+            error_element(error)
+        )?;
+    }
+    w.write_all(b"</testsuites>\n")
 }
 
-fn image_suite(image: &ImageResult) -> (Counts, String) {
-    let mut counts = Counts::default();
-    let mut cases = String::new();
+fn write_suite(image: &ImageResult, w: &mut dyn Write) -> io::Result<()> {
+    let counts = Counts::of(image);
     let class = attr(&image.image);
+    writeln!(w, "  <testsuite name=\"{class}\" {} time=\"{}\">\n    <properties>", counts.attributes(true), seconds(image.duration_ms))?;
+    let mut property = |name: &str, value: &str| writeln!(w, "      <property name=\"{}\" value=\"{}\"/>", attr(name), attr(value));
+    property("source", &image.source)?;
+    if let Some(v) = &image.digest {
+        property("digest", v)?;
+    }
+    if let Some(v) = &image.dockerfile {
+        property("dockerfile", v)?;
+    }
+    if let Some(v) = image.final_action {
+        property("final_action", action_word(v))?;
+    }
+    if let Some(v) = &image.policy_id {
+        property("policy_id", v)?;
+    }
+    if let Some(v) = &image.evaluated_tag {
+        property("evaluated_tag", v)?;
+    }
+    w.write_all(b"    </properties>\n")?;
 
     // The image's decision.
-    counts.tests += 1;
-    let _ = writeln!(
-        cases,
-        "    <testcase classname=\"{class}\" name=\"policy evaluation\" time=\"{}\">",
-        seconds(image.duration_ms)
-    );
+    writeln!(w, "    <testcase classname=\"{class}\" name=\"policy evaluation\" time=\"{}\">", seconds(image.duration_ms))?;
     match image.status {
         Status::Error => {
-            counts.errors += 1;
             let error = image.error.clone().unwrap_or_else(|| GateError::new(crate::error::ErrorKind::Internal, "no complete decision"));
-            cases.push_str(&error_element(&error));
+            w.write_all(error_element(&error).as_bytes())?;
         }
         Status::Fail => {
-            counts.failures += 1;
             let reasons = if image.gate_failures.is_empty() {
                 vec![format!("the policy says STOP{}", if image.stop_action_details.is_empty() { String::new() } else { format!(" ({})", image.stop_action_details) })]
             } else {
                 image.gate_failures.clone()
             };
             let word = image.final_action.map(action_word).unwrap_or("FAIL");
-            let _ = writeln!(
-                cases,
-                "      <failure type=\"{}\" message=\"{}\">{}</failure>",
-                attr(word),
-                attr(&reasons.join("; ")),
-                text(&reasons.join("\n"))
-            );
+            writeln!(w, "      <failure type=\"{}\" message=\"{}\">{}</failure>", attr(word), attr(&reasons.join("; ")), text(&reasons.join("\n")))?;
         }
         Status::Pass => {
             let word = image.final_action.map(action_word).unwrap_or("pass");
-            let _ = writeln!(cases, "      <system-out>final action {}</system-out>", text(word));
+            writeln!(w, "      <system-out>final action {}</system-out>", text(word))?;
         }
     }
-    cases.push_str("    </testcase>\n");
+    w.write_all(b"    </testcase>\n")?;
 
     for finding in &image.findings {
-        counts.tests += 1;
-        let _ = writeln!(cases, "    <testcase classname=\"{class}\" name=\"{}\" time=\"0.000\">", attr(&case_name(finding)));
+        writeln!(w, "    <testcase classname=\"{class}\" name=\"{}\" time=\"0.000\">", attr(&case_name(finding)))?;
         let detail = finding_detail(finding);
         if finding.allowlisted {
-            counts.skipped += 1;
-            let _ = writeln!(cases, "      <skipped message=\"{}\"/>", attr(&format!("allowlisted {} finding", action_word(finding.action))));
-            let _ = writeln!(cases, "      <system-out>{}</system-out>", text(&detail));
+            writeln!(w, "      <skipped message=\"{}\"/>", attr(&format!("allowlisted {} finding", action_word(finding.action))))?;
+            writeln!(w, "      <system-out>{}</system-out>", text(&detail))?;
         } else if finding.action == Action::Stop {
-            counts.failures += 1;
-            let _ = writeln!(
-                cases,
+            writeln!(
+                w,
                 "      <failure type=\"STOP\" message=\"{}\">{}</failure>",
                 attr(&format!("{}/{}: {}", finding.gate, finding.trigger, finding.message)),
                 text(&detail)
-            );
+            )?;
         } else {
-            let _ = writeln!(cases, "      <system-out>{}</system-out>", text(&detail));
+            writeln!(w, "      <system-out>{}</system-out>", text(&detail))?;
         }
-        cases.push_str("    </testcase>\n");
+        w.write_all(b"    </testcase>\n")?;
     }
-
-    let mut properties = String::new();
-    let mut property = |name: &str, value: &str| {
-        let _ = writeln!(properties, "      <property name=\"{}\" value=\"{}\"/>", attr(name), attr(value));
-    };
-    property("source", &image.source);
-    if let Some(v) = &image.digest {
-        property("digest", v);
-    }
-    if let Some(v) = &image.dockerfile {
-        property("dockerfile", v);
-    }
-    if let Some(v) = image.final_action {
-        property("final_action", action_word(v));
-    }
-    if let Some(v) = &image.policy_id {
-        property("policy_id", v);
-    }
-    if let Some(v) = &image.evaluated_tag {
-        property("evaluated_tag", v);
-    }
-    let xml = format!(
-        "  <testsuite name=\"{class}\" {} time=\"{}\">\n    <properties>\n{properties}    </properties>\n{cases}  </testsuite>\n",
-        counts.attributes(),
-        seconds(image.duration_ms)
-    );
-    (counts, xml)
+    w.write_all(b"  </testsuite>\n")
 }
 
 fn case_name(finding: &Finding) -> String {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::GateError;
 use crate::policy::{Action, Finding};
-use crate::report::{ImageResult, Report, Status};
+use crate::model::{ImageResult, Report, Status};
 use crate::vuln::Severity;
 
 /// Most severe first, as the summary's columns.
@@ -38,11 +38,13 @@ pub struct SummaryOptions {
     pub max_bytes: usize,
     /// STOP findings listed before a "N more" line.
     pub max_stop_findings: usize,
+    /// What the SARIF file left out (the core's own line, see `sarif::Cut::line`).
+    pub sarif_left_out: Option<String>,
 }
 
 impl Default for SummaryOptions {
     fn default() -> Self {
-        SummaryOptions { report_dir: None, run_url: None, max_bytes: DEFAULT_MAX_BYTES, max_stop_findings: 50 }
+        SummaryOptions { report_dir: None, run_url: None, max_bytes: DEFAULT_MAX_BYTES, max_stop_findings: 50, sarif_left_out: None }
     }
 }
 
@@ -163,6 +165,9 @@ pub fn markdown(report: &Report, options: &SummaryOptions) -> String {
         );
     }
     out.push('\n');
+    if let Some(line) = &options.sarif_left_out {
+        let _ = writeln!(out, "\n> **Note:** {}", md_text(line, 2 * MAX_TEXT));
+    }
     if !cut.is_empty() {
         let _ = write!(
             out,

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::error::ParseError;
-use crate::report::ImageResult;
+use crate::model::ImageResult;
 use crate::vuln::{Severity, Vulnerability};
 
 const WHAT: &str = "grype report";
@@ -130,7 +130,7 @@ pub fn image(body: &str, name: &str) -> Result<ImageResult, ParseError> {
         image,
         digest,
         no_policy: true,
-        vulnerability_counts: crate::report::count_by_severity(&vulnerabilities),
+        vulnerability_counts: crate::model::count_by_severity(&vulnerabilities),
         vulnerabilities,
         ..Default::default()
     })

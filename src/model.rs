@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::ApiVersion;
 use crate::error::GateError;
-use crate::decision::AllowlistSummary;
+use crate::allowlist::AllowlistSummary;
 use crate::policy::{Action, Counts, EvalStatus, Finding};
 use crate::vuln::{Severity, Vulnerability};
 

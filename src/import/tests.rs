@@ -2,7 +2,7 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
-use crate::report::jenkins::{anchore_gates_json, anchore_security_json, JenkinsImage};
+use crate::render::jenkins::{anchore_gates_json, anchore_security_json, JenkinsImage};
 
 const DETAIL_DIGEST: &str =
     "sha256:8fdd536f0caa79bb924b9c1b9451b49957322d1b07ab23def8c9a49448e5d462";
@@ -216,6 +216,7 @@ fn jenkins_v1_files_from_the_recorded_bodies() {
             image: "gcr.io/jenkinsxio/builder-maven",
             digest: Some(DETAIL_DIGEST),
             evaluation: Some(&ev),
+            findings: &ev.findings,
             vulnerabilities: Some(&vulns),
             stop_action_details: "Policy evaluation failed",
         },
@@ -224,6 +225,7 @@ fn jenkins_v1_files_from_the_recorded_bodies() {
             image: "alpine:3.9",
             digest: Some(ALPINE_DIGEST),
             evaluation: Some(&pass),
+            findings: &pass.findings,
             vulnerabilities: Some(&alpine),
             stop_action_details: "",
         },
@@ -290,6 +292,7 @@ fn jenkins_v2_files_keep_every_column() {
         image: "app:1",
         digest: Some(d),
         evaluation: Some(&ev),
+        findings: &ev.findings,
         vulnerabilities: Some(&vulns),
         stop_action_details: "Policy evaluation failed",
     }];
@@ -525,7 +528,7 @@ fn errors_name_the_file_and_the_field() {
     report["schema"] = "anchore-gate/report/9".into();
     let e = err(&[file("r.json", report.to_string())]);
     assert_eq!(e.to_string(), "r.json: unsupported report schema `anchore-gate/report/9`: this viewer reads `anchore-gate/report/1` (at `schema`)");
-    report["schema"] = report::SCHEMA.into();
+    report["schema"] = crate::model::SCHEMA.into();
     report["images"][0]["status"] = "maybe".into();
     let e = err(&[file("r.json", report.to_string())]);
     assert_eq!(e.path, "images[0].status", "{e}");
@@ -599,7 +602,7 @@ fn import_json_is_import_as_text() {
 
 #[test]
 fn grype_output_is_an_image_without_a_policy() {
-    let files = [InputFile { name: "scan.json".into(), content: include_str!("../../../tests/fixtures/grype/grype-image-golden.json").into() }];
+    let files = [InputFile { name: "scan.json".into(), content: include_str!("../../tests/fixtures/grype/grype-image-golden.json").into() }];
     let imported = import(&files, 0).unwrap();
     assert_eq!(imported.sources[0].format, Some(Format::Grype));
     let image = &imported.report.images[0];
