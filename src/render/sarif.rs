@@ -32,7 +32,7 @@ pub const FILE: &str = "anchore-gate.sarif";
 /// What GitHub code scanning keeps of a run; `--sarif-max-results` changes it.
 pub const DEFAULT_MAX_RESULTS: usize = 5_000;
 
-/// The SARIF log, pretty-printed, with the default cap.
+/// The SARIF log (compact JSON), with the default cap.
 pub fn render(report: &Report) -> String {
     let mut out = Vec::new();
     write(report, DEFAULT_MAX_RESULTS, &mut out).expect("writing to a Vec cannot fail");
@@ -114,7 +114,7 @@ pub fn write(report: &Report, max_results: usize, w: &mut dyn Write) -> io::Resu
             },
         }],
     };
-    serde_json::to_writer_pretty(w, &log)?;
+    serde_json::to_writer(w, &log)?;
     Ok(cut)
 }
 
