@@ -5,7 +5,7 @@
 //
 //   npm run bench                 full run (about 5 minutes): the real 2–20 s analyses, 100,000 rows
 //   npm run bench -- --short      seconds: the same shape scaled down (scripts/test.sh runs this)
-//   options: --only verdict,report,startup,size,viewer   --out FILE   --reps N   --json FILE
+//   options: --only verdict,report,e2e,startup,size,viewer   --out FILE   --reps N   --json FILE
 //
 // Ratios are taken inside one run (same machine, same minute), every figure is a median of
 // repeated runs, and nothing here asserts a time: a short run only has to finish and produce
@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { endToEnd } from './e2e.js';
 import { ensureReportData, ROOT } from './generate.js';
 import { npmTarball, reportHtml, wasmBreakdown, wasmSizes } from './size.js';
 import { startup } from './startup.js';
@@ -32,16 +33,16 @@ const { values: opts } = parseArgs({
 });
 const SHORT = opts.short;
 const MODE = SHORT ? 'short' : 'full';
-const only = new Set((opts.only ?? 'verdict,report,startup,size,viewer').split(','));
+const only = new Set((opts.only ?? 'verdict,report,e2e,startup,size,viewer').split(','));
 const cfg = SHORT
-  ? { rows: 2_000, reportReps: 2, startupReps: 3, verdictReps: 1, scale: 0.1, native: 'dev' }
-  : { rows: 100_000, reportReps: 5, startupReps: 11, verdictReps: 3, scale: 1, native: 'release' };
+  ? { rows: 2_000, reportReps: 2, startupReps: 3, verdictReps: 1, scale: 0.1, native: 'dev', e2e: [[2_000, 1]] }
+  : { rows: 100_000, reportReps: 5, startupReps: 11, verdictReps: 3, scale: 1, native: 'release', e2e: [[10_000, 5], [100_000, 3]] };
 if (opts.reps) cfg.reportReps = cfg.startupReps = cfg.verdictReps = Number(opts.reps);
 
 const results = { mode: MODE, date: new Date().toISOString(), machine: machine(), config: cfg };
 const T0 = performance.now();
 const log = (...a) => console.error(`bench [${((performance.now() - T0) / 1000).toFixed(1)} s]:`, ...a);
-const TARGETS = { verdictVsSlowest: 1.1, verdictVsPlugin: 0.2, reportVsJsonParse: 1.5, startup: 3, wasmGzip: 150_000 };
+const TARGETS = { verdictVsSlowest: 1.1, verdictVsPlugin: 0.2, reportVsJsonParse: 1.5, startup: 3, wasmGzip: 150_000, e2eVsFetchParse: 3, rssVsBody: 4, dirVsBodies: 3, reportVsVerdict: 1 };
 const met = (x, target) => (Number.isFinite(x) ? (x <= target ? 'met' : 'MISSED') : '–');
 
 // ------------------------------------------------------------------------------------------------
@@ -220,6 +221,15 @@ function markdown(r) {
     summary.push(['… and the whole model handed to JS as objects (report()) ÷ JSON.parse', ratio(r.report.ratios.toModelVsJsonParse), '≤ 1.5', met(r.report.ratios.toModelVsJsonParse, TARGETS.reportVsJsonParse)]);
     summary.push(['report processing: WASM ÷ native Rust (text → model)', ratio(r.report.ratios.wasmVsNative), '', '']);
   }
+  if (r.e2e) {
+    const big = r.e2e[r.e2e.length - 1];
+    const small = r.e2e[0];
+    const rows = (x) => `${x.rows.toLocaleString('en')} + ${x.rows.toLocaleString('en')} rows`;
+    summary.push([`whole run, ${rows(big)}: the CLI end to end ÷ fetch + JSON.parse of the same bodies`, ratio(big.ratios.cliVsFetchParse), '≤ 3', met(big.ratios.cliVsFetchParse, TARGETS.e2eVsFetchParse)]);
+    summary.push([`… its peak RSS ÷ the larger engine body`, ratio(big.ratios.rssVsLargestBody), '≤ 4', met(big.ratios.rssVsLargestBody, TARGETS.rssVsBody)]);
+    summary.push([`… the report directory ÷ the two raw bodies`, ratio(big.ratios.dirVsBodies), '≤ 3', met(big.ratios.dirVsBodies, TARGETS.dirVsBodies)]);
+    summary.push([`whole run, ${rows(small)}: report phase ÷ verdict phase`, ratio(small.ratios.reportVsVerdict), '≤ 1', met(small.ratios.reportVsVerdict, TARGETS.reportVsVerdict)]);
+  }
   if (r.startup) {
     summary.push(['`anchore-gate --version` ÷ `node -e 0`', ratio(r.startup.ratios.version), '≤ 3', met(r.startup.ratios.version, TARGETS.startup)]);
     summary.push(['one-image scan ÷ `node -e 0`', ratio(r.startup.ratios.scan), '≤ 3', met(r.startup.ratios.scan, TARGETS.startup)]);
@@ -282,6 +292,32 @@ function markdown(r) {
     out.push('');
     out.push(`The report directory's contents (files(): anchore-gate.json, SARIF, JUnit, Jenkins files, raw answers) at ${p.files.rows.toLocaleString('en')} rows: ${ms(p.files.ms)}; sizes: ` +
       Object.entries(p.files.sizes ?? {}).map(([k, x]) => `${k} ${mb(x)}`).join(', ') + '.');
+  }
+  if (r.e2e) {
+    out.push('', '### 2b. The whole run, end to end', '');
+    out.push('One image whose policy evaluation has N rows and whose vulnerability listing has N entries (the generated answers of section 2), served by a minimal v1 engine answering from the files (bench/e2e.js); ' +
+      'the CLI as a child process with default options and --quiet, spawn to exit; the verdict phase ends when the verdict line is printed, the report phase is the rest (the report directory written, report.html included); ' +
+      'peak RSS of the CLI process (VmHWM). Beside it, in the same run, `fetch` + `JSON.parse` of the same two bodies from the same server. Medians of the runs given.');
+    out.push('');
+    const head = ['', ...r.e2e.map((x) => `${x.rows.toLocaleString('en')} + ${x.rows.toLocaleString('en')} rows (${x.reps} run${x.reps > 1 ? 's' : ''})`)];
+    const row = (label, f) => [label, ...r.e2e.map(f)];
+    out.push(table([
+      head,
+      row('engine bodies (policy evaluation + vulnerabilities)', (x) => `${mb(x.bodyBytes)} (larger ${mb(x.largestBody)})`),
+      row('`fetch` + `JSON.parse` of both', (x) => ms(x.fetchParseMs)),
+      row('**CLI end to end**', (x) => `**${ms(x.cliMs)}**`),
+      row('÷ fetch + JSON.parse', (x) => ratio(x.ratios.cliVsFetchParse)),
+      row('verdict phase (to the verdict line)', (x) => ms(x.verdictMs)),
+      row('report phase (after it)', (x) => ms(x.reportMs)),
+      row('report phase ÷ verdict phase', (x) => ratio(x.ratios.reportVsVerdict)),
+      row('peak RSS of the CLI', (x) => mb(x.peakRss)),
+      row('÷ the larger body', (x) => ratio(x.ratios.rssVsLargestBody)),
+      row('report directory', (x) => mb(x.dirBytes)),
+      row('÷ the two bodies', (x) => ratio(x.ratios.dirVsBodies)),
+    ]));
+    const big = r.e2e[r.e2e.length - 1];
+    out.push('');
+    out.push(`The report directory at ${big.rows.toLocaleString('en')} rows: ` + Object.entries(big.files).sort((a, b) => b[1] - a[1]).map(([k, x]) => `${k} ${mb(x)}`).join(', ') + '.');
   }
   if (r.startup) {
     const st = r.startup;
@@ -356,6 +392,10 @@ if (only.has('startup')) {
   results.startup = await startup({ reps: cfg.startupReps });
 }
 if (only.has('report')) results.report = await benchReport();
+if (only.has('e2e')) {
+  results.e2e = [];
+  for (const [rows, reps] of cfg.e2e) results.e2e.push(await endToEnd(rows, opts.reps ? Number(opts.reps) : reps, log));
+}
 if (only.has('verdict')) results.verdict = await benchVerdict();
 if (only.has('size') && results.verdict) {
   results.size.reportFiles = results.verdict.reportFiles;
@@ -375,6 +415,7 @@ log(`wrote ${path.relative(ROOT, out)} and ${path.relative(ROOT, jsonOut)}`);
 
 // A short run only has to produce numbers; it fails when a section produced none.
 const numbers = [results.verdict?.gateMs, results.verdict?.pluginMs, results.report?.wasm?.toModelMs, results.report?.jsonParseMs,
+  ...(results.e2e ?? []).flatMap((x) => [x.cliMs, x.fetchParseMs, x.peakRss, x.dirBytes]),
   results.report?.native?.intoCoreMs, results.startup?.medians?.node, results.startup?.medians?.scan, results.size?.wasm?.nodejs?.gzip];
 const missing = numbers.filter((x) => x !== undefined && !(Number.isFinite(x) && x > 0)).length;
 if (missing > 0) {

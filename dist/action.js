@@ -56,6 +56,39 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 // pkg/nodejs/anchore_gate.js
 var require_anchore_gate = __commonJS({
   "pkg/nodejs/anchore_gate.js"(exports) {
+    var FinishedRun2 = class _FinishedRun {
+      static __wrap(ptr) {
+        const obj = Object.create(_FinishedRun.prototype);
+        obj.__wbg_ptr = ptr;
+        FinishedRunFinalization.register(obj, obj.__wbg_ptr, obj);
+        return obj;
+      }
+      __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        FinishedRunFinalization.unregister(this);
+        return ptr;
+      }
+      free() {
+        const ptr = this.__destroy_into_raw();
+        wasm2.__wbg_finishedrun_free(ptr, 0);
+      }
+      /**
+       * Writes every file of the report directory into `sink` and returns the outcome.
+       * @param {OutputOptions} options
+       * @param {FileSink} sink
+       * @returns {Outcome}
+       */
+      writeFiles(options, sink) {
+        const ret = wasm2.finishedrun_writeFiles(this.__wbg_ptr, options, sink);
+        if (ret[2]) {
+          throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+      }
+    };
+    if (Symbol.dispose) FinishedRun2.prototype[Symbol.dispose] = FinishedRun2.prototype.free;
+    exports.FinishedRun = FinishedRun2;
     var Gate2 = class {
       __destroy_into_raw() {
         const ptr = this.__wbg_ptr;
@@ -68,15 +101,13 @@ var require_anchore_gate = __commonJS({
         wasm2.__wbg_gate_free(ptr, 0);
       }
       /**
-       * `[{name, content}]`: every file of the report directory.
-       * @returns {any}
+       * Ends the run (after `{type: "done"}`) and moves its report out; this object is spent.
+       * @returns {FinishedRun}
        */
-      files() {
-        const ret = wasm2.gate_files(this.__wbg_ptr);
-        if (ret[2]) {
-          throw takeFromExternrefTable0(ret[1]);
-        }
-        return takeFromExternrefTable0(ret[0]);
+      finish() {
+        const ptr = this.__destroy_into_raw();
+        const ret = wasm2.gate_finish(ptr);
+        return FinishedRun2.__wrap(ret);
       }
       /**
        * `kind`: `network`, `timeout`, `tls` or `too_large`.
@@ -177,9 +208,10 @@ var require_anchore_gate = __commonJS({
       /**
        * @param {any} config
        * @param {number} now
+       * @param {number | null} [wall]
        */
-      constructor(config, now) {
-        const ret = wasm2.gate_new(config, now);
+      constructor(config, now, wall) {
+        const ret = wasm2.gate_new(config, now, !isLikeNone(wall), isLikeNone(wall) ? 0 : wall);
         if (ret[2]) {
           throw takeFromExternrefTable0(ret[1]);
         }
@@ -188,23 +220,10 @@ var require_anchore_gate = __commonJS({
         return this;
       }
       /**
-       * `{type: "transmit", id, image, method, url, body}` | `{type: "event", kind, level, image, message}`
-       * | `{type: "timeout", at}` | `{type: "done"}`.
-       * @returns {any}
+       * @returns {GateOutput}
        */
       pollOutput() {
         const ret = wasm2.gate_pollOutput(this.__wbg_ptr);
-        if (ret[2]) {
-          throw takeFromExternrefTable0(ret[1]);
-        }
-        return takeFromExternrefTable0(ret[0]);
-      }
-      /**
-       * The report model as a plain object.
-       * @returns {any}
-       */
-      report() {
-        const ret = wasm2.gate_report(this.__wbg_ptr);
         if (ret[2]) {
           throw takeFromExternrefTable0(ret[1]);
         }
@@ -241,14 +260,41 @@ var require_anchore_gate = __commonJS({
       return takeFromExternrefTable0(ret[0]);
     }
     exports.decide = decide2;
-    function evaluate2(files, options, now) {
-      const ret = wasm2.evaluate(files, options, now);
+    function displayUrl2(url) {
+      let deferred2_0;
+      let deferred2_1;
+      try {
+        const ptr0 = passStringToWasm0(url, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm2.displayUrl(ptr0, len0);
+        deferred2_0 = ret[0];
+        deferred2_1 = ret[1];
+        return getStringFromWasm0(ret[0], ret[1]);
+      } finally {
+        wasm2.__wbindgen_free(deferred2_0, deferred2_1, 1);
+      }
+    }
+    exports.displayUrl = displayUrl2;
+    function evaluate2(files, options, now, output_options, sink) {
+      const ret = wasm2.evaluate(files, options, now, output_options, sink);
       if (ret[2]) {
         throw takeFromExternrefTable0(ret[1]);
       }
       return takeFromExternrefTable0(ret[0]);
     }
     exports.evaluate = evaluate2;
+    function failedRun2(config, now, wall, message) {
+      const val2 = +now;
+      const val3 = +wall;
+      const ptr0 = passStringToWasm0(message, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+      const len0 = WASM_VECTOR_LEN;
+      const ret = wasm2.failedRun(config, val2, val3, ptr0, len0);
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return FinishedRun2.__wrap(ret[0]);
+    }
+    exports.failedRun = failedRun2;
     function importReport2(files, now) {
       let deferred2_0;
       let deferred2_1;
@@ -335,6 +381,28 @@ var require_anchore_gate = __commonJS({
       return takeFromExternrefTable0(ret[0]);
     }
     exports.parseImageList = parseImageList2;
+    function parseSeverity2(value) {
+      let deferred3_0;
+      let deferred3_1;
+      try {
+        const ptr0 = passStringToWasm0(value, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm2.parseSeverity(ptr0, len0);
+        var ptr2 = ret[0];
+        var len2 = ret[1];
+        if (ret[3]) {
+          ptr2 = 0;
+          len2 = 0;
+          throw takeFromExternrefTable0(ret[2]);
+        }
+        deferred3_0 = ptr2;
+        deferred3_1 = len2;
+        return getStringFromWasm0(ptr2, len2);
+      } finally {
+        wasm2.__wbindgen_free(deferred3_0, deferred3_1, 1);
+      }
+    }
+    exports.parseSeverity = parseSeverity2;
     function renderJunit2(report_json) {
       let deferred3_0;
       let deferred3_1;
@@ -508,6 +576,12 @@ var require_anchore_gate = __commonJS({
         __wbg___wbindgen_throw_4c88d8bf264fd984: function(arg0, arg1) {
           throw new Error(getStringFromWasm0(arg0, arg1));
         },
+        __wbg_call_275b78b3b6520b92: function() {
+          return handleError(function(arg0, arg1, arg2, arg3, arg4) {
+            const ret = arg0.call(arg1, arg2, arg3, arg4);
+            return ret;
+          }, arguments);
+        },
         __wbg_call_40b008ba32f73991: function() {
           return handleError(function(arg0, arg1) {
             const ret = arg0.call(arg1);
@@ -604,16 +678,12 @@ var require_anchore_gate = __commonJS({
           const ret = new Uint8Array(arg0);
           return ret;
         },
-        __wbg_new_37eb45aaf5eeb820: function() {
-          const ret = new Array();
-          return ret;
-        },
         __wbg_new_787b9fb330d55d78: function(arg0, arg1) {
           const ret = new Error(getStringFromWasm0(arg0, arg1));
           return ret;
         },
-        __wbg_new_cd4348290afae586: function() {
-          const ret = new Object();
+        __wbg_new_from_slice_b8daf545a41c6aa0: function(arg0, arg1) {
+          const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));
           return ret;
         },
         __wbg_next_178c1651c11432b3: function(arg0) {
@@ -634,10 +704,6 @@ var require_anchore_gate = __commonJS({
         },
         __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
           Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);
-        },
-        __wbg_push_c9f4893fc209f768: function(arg0, arg1) {
-          const ret = arg0.push(arg1);
-          return ret;
         },
         __wbg_set_2793479888329cb6: function() {
           return handleError(function(arg0, arg1, arg2) {
@@ -675,6 +741,9 @@ var require_anchore_gate = __commonJS({
         "./anchore_gate_bg.js": import0
       };
     }
+    var FinishedRunFinalization = typeof FinalizationRegistry === "undefined" ? { register: () => {
+    }, unregister: () => {
+    } } : new FinalizationRegistry((ptr) => wasm2.__wbg_finishedrun_free(ptr, 1));
     var GateFinalization = typeof FinalizationRegistry === "undefined" ? { register: () => {
     }, unregister: () => {
     } } : new FinalizationRegistry((ptr) => wasm2.__wbg_gate_free(ptr, 1));
@@ -13187,7 +13256,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var zlib = __require("node:zlib");
     var { redirectStatusSet, referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -13778,7 +13847,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform {
+    var InflateStream = class extends Transform2 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -16040,7 +16109,7 @@ var require_client_h2 = __commonJS({
   "node_modules/undici/lib/dispatcher/client-h2.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { pipeline } = __require("node:stream");
+    var { pipeline: pipeline2 } = __require("node:stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -16712,7 +16781,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe = pipeline(
+      const pipe = pipeline2(
         body,
         h2stream,
         (err) => {
@@ -17924,19 +17993,19 @@ var require_round_robin_pool = __commonJS({
           this[kAddClient](dispatcher);
           return dispatcher;
         }
-        let checked = 0;
-        while (checked < clientsLength) {
+        let checked2 = 0;
+        while (checked2 < clientsLength) {
           this[kIndex] = (this[kIndex] + 1) % clientsLength;
           const client = this[kClients][this[kIndex]];
           if (clientTtlOption != null && clientTtlOption > 0 && client.ttl && Date.now() - client.ttl > clientTtlOption) {
             this[kRemoveClient](client);
-            checked++;
+            checked2++;
             continue;
           }
           if (!client[kNeedDrain]) {
             return client;
           }
-          checked++;
+          checked2++;
         }
         if (!this[kConnections] || clientsLength < this[kConnections]) {
           const dispatcher = this[kFactory](this[kUrl], this[kOptions]);
@@ -20626,7 +20695,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline(opts, handler) {
+    function pipeline2(opts, handler) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -20635,7 +20704,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module.exports = pipeline;
+    module.exports = pipeline2;
   }
 });
 
@@ -21766,13 +21835,13 @@ var require_mock_pool = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform({
+        this.transform = new Transform2({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -26241,7 +26310,7 @@ var require_decompress = __commonJS({
   "node_modules/undici/lib/interceptor/decompress.js"(exports, module) {
     "use strict";
     var { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __require("node:zlib");
-    var { pipeline, Transform: TransformStream2 } = __require("node:stream");
+    var { pipeline: pipeline2, Transform: TransformStream2 } = __require("node:stream");
     var { InvalidArgumentError, ResponseExceededMaxSizeError } = require_errors2();
     var DecoratorHandler = require_decorator_handler();
     var { runtimeFeatures } = require_runtime_features();
@@ -26558,7 +26627,7 @@ var require_decompress = __commonJS({
       #setupMultipleDecompressors() {
         const lastDecompressor = this.#decompressors[this.#decompressors.length - 1];
         this.#setupDecompressorEvents(lastDecompressor);
-        pipeline(this.#decompressors, (err) => {
+        pipeline2(this.#decompressors, (err) => {
           if (this.#terminated) {
             return;
           }
@@ -29389,7 +29458,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable, pipeline, finished, isErrored, isReadable } = __require("node:stream");
+    var { Readable, pipeline: pipeline2, finished, isErrored, isReadable } = __require("node:stream");
     var { addAbortListener, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -30380,7 +30449,7 @@ var require_fetch = __commonJS({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline2(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -33872,7 +33941,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util6();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -33922,7 +33991,7 @@ var require_eventsource_stream = __commonJS({
       error.aborted = false;
       return error;
     }
-    var EventSourceStream = class extends Transform {
+    var EventSourceStream = class extends Transform2 {
       /**
        * @type {eventSourceSettings}
        */
@@ -34277,7 +34346,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
-    var { pipeline } = __require("node:stream");
+    var { pipeline: pipeline2 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -34437,7 +34506,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline(
+          pipeline2(
             response.body.stream,
             eventSourceStream,
             (error) => {
@@ -34972,9 +35041,17 @@ var init_http = __esm({
 });
 
 // js/action.js
-import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, statSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import path3 from "node:path";
+
+// js/cli.js
+import { realpathSync } from "node:fs";
+import { appendFile, mkdir as mkdir2, readdir as readdir2, readFile as readFile2, realpath, stat, writeFile as writeFile3 } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import path2 from "node:path";
+import { parseArgs } from "node:util";
+import { randomInt, X509Certificate } from "node:crypto";
 
 // js/core.js
 function load() {
@@ -35011,6 +35088,8 @@ var parseImageList = guard(wasm.parseImageList);
 var parseImageArg = guard(wasm.parseImageArg);
 var parseAllowlist = guard(wasm.parseAllowlist);
 var decide = guard(wasm.decide);
+var displayUrl = guard(wasm.displayUrl);
+var parseSeverity = guard(wasm.parseSeverity);
 var evaluate = guard(wasm.evaluate);
 var importReport = guard(wasm.importReport);
 var renderSarif = guard(wasm.renderSarif);
@@ -35038,11 +35117,27 @@ var Gate = class {
   handleTimeout(now) {
     return guard(() => this.#inner.handleTimeout(now))();
   }
-  report() {
-    return guard(() => this.#inner.report())();
+  /** Ends the run and moves its report out (this gate is spent). */
+  finish() {
+    const run = guard(() => this.#inner.finish())();
+    this.#inner = null;
+    return new FinishedRun(run);
   }
-  files() {
-    return guard(() => this.#inner.files())();
+  free() {
+    try {
+      this.#inner?.free();
+    } catch {
+    }
+  }
+};
+var FinishedRun = class {
+  #inner;
+  constructor(inner) {
+    this.#inner = inner;
+  }
+  /** Streams every file into `sink(name, chunk, last)` and returns the outcome. */
+  writeFiles(options, sink) {
+    return guard(() => this.#inner.writeFiles(options, sink))();
   }
   free() {
     try {
@@ -35051,19 +35146,22 @@ var Gate = class {
     }
   }
 };
+function failedRun(config, now, wall, message) {
+  return new FinishedRun(guard(wasm.failedRun)(config, now, wall, message));
+}
 
-// js/cli.js
-import { realpathSync } from "node:fs";
-import { appendFile, mkdir as mkdir2, readdir as readdir2, readFile as readFile2, realpath, stat, writeFile as writeFile3 } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import path2 from "node:path";
-import { parseArgs } from "node:util";
-import { randomInt, X509Certificate } from "node:crypto";
+// js/report-writer.js
+import { closeSync, openSync, writeSync } from "node:fs";
+import { copyFile, mkdir, readdir, rm, writeFile as writeFile2 } from "node:fs/promises";
+import path from "node:path";
 
 // js/report-html.js
 import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { gzipSync } from "node:zlib";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip, gzipSync } from "node:zlib";
 var VIEWER = new URL("./viewer/", import.meta.url);
 var WEB = new URL("../pkg/web/", import.meta.url);
 function joinModules(sources) {
@@ -35082,15 +35180,17 @@ ${body}`);
   return out.join("\n").replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
 }
 var BOOT = `
-// --- start: the WASM core from the page itself, then the report from its JSON block
+// --- start: the WASM core from the page itself, then the report's bytes from theirs
 const root = document.getElementById('app');
 try {
-  const packed = Uint8Array.from(atob(document.getElementById('anchore-gate-wasm').textContent.trim()), (c) => c.charCodeAt(0));
   if (typeof DecompressionStream !== 'function') throw new Error('this browser cannot unpack the viewer (no DecompressionStream); open the report in a current Firefox, Chrome, Edge or Safari');
-  const wasm = await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-  await __wbg_init({ module_or_path: wasm });
-  const text = document.getElementById('anchore-gate-report').textContent;
-  startViewer({ root, core: { importReport, decide, parseAllowlist }, initial: { files: [{ name: 'anchore-gate.json', content: new TextEncoder().encode(text) }] } });
+  const unpack = async (id) => {
+    const packed = Uint8Array.from(atob(document.getElementById(id).textContent.trim()), (c) => c.charCodeAt(0));
+    return new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  };
+  await __wbg_init({ module_or_path: await unpack('anchore-gate-wasm') });
+  const content = await unpack('anchore-gate-report');
+  startViewer({ root, core: { importReport, decide, parseAllowlist }, initial: { files: [{ name: 'anchore-gate.json', content }] } });
 } catch (e) {
   root.textContent = 'The report viewer could not start: ' + (e && e.message ? e.message : e);
   root.dataset.state = 'error';
@@ -35139,7 +35239,7 @@ ${BOOT}`;
 <body>
 <div id="app" data-state="starting"><noscript>The report viewer needs JavaScript; the data is anchore-gate.json next to this file.</noscript></div>
 <script type="application/octet-stream" id="anchore-gate-wasm">${gzipSync(wasm2, { level: 9 }).toString("base64")}</script>
-<script type="application/json" id="anchore-gate-report">`;
+<script type="application/octet-stream" id="anchore-gate-report">`;
   const tail = `</script>
 <script type="module">${script}</script>
 </body>
@@ -35148,46 +35248,103 @@ ${BOOT}`;
   cached = { head, tail };
   return cached;
 }
-async function buildReportHtml(report) {
-  const { head, tail } = await template();
-  const value = typeof report === "string" ? JSON.parse(report) : report;
-  const json = JSON.stringify(value).replace(/</g, "\\u003c");
-  return `${head}${json}${tail}`;
+function base64Stream() {
+  let rest = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk, _encoding, done) {
+      const bytes = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+      const whole = bytes.length - bytes.length % 3;
+      rest = bytes.subarray(whole);
+      done(null, bytes.subarray(0, whole).toString("base64"));
+    },
+    flush(done) {
+      done(null, rest.toString("base64"));
+    }
+  });
 }
-async function withReportHtml(files, warn = console.error) {
-  const report = files.find((f) => f.name === "anchore-gate.json");
-  if (!report) return files;
+async function writeReportHtml(jsonFile, htmlFile, warn = console.error) {
   try {
-    return [...files, { name: "report.html", content: await buildReportHtml(report.content) }];
+    const { head, tail } = await template();
+    const out = createWriteStream(htmlFile);
+    out.write(head);
+    const piece = 1 << 20;
+    await pipeline(createReadStream(jsonFile, { highWaterMark: piece }), createGzip({ chunkSize: piece }), base64Stream(), out, { end: false });
+    await new Promise((resolve, reject) => out.end(tail, (e) => e ? reject(e) : resolve()));
   } catch (error) {
     warn(`anchore-gate: warning: report.html was not written: ${error.message}`);
-    return files;
   }
 }
 
 // js/report-writer.js
-import { mkdir, readdir, rm, writeFile as writeFile2 } from "node:fs/promises";
-import path from "node:path";
 var OURS = /^(anchore-gate\.json|anchore-gate\.sarif|anchore-gate-junit\.xml|anchore_gates\.json|anchore_security\.json|anchoreengine-api-response-(evaluation|vulnerabilities)-\d+\.json|report\.html)$/;
-async function writeReport(dir, files) {
-  await mkdir(dir, { recursive: true });
-  const names = new Set(files.map((f) => f.name));
-  for (const name of await readdir(dir)) {
-    if (OURS.test(name) && !names.has(name)) await rm(path.join(dir, name), { force: true });
-  }
-  for (const { name, content } of files) {
-    if (!OURS.test(name)) throw new Error(`refusing to write unexpected report file name ${JSON.stringify(name)}`);
-    await writeFile2(path.join(dir, name), content);
-  }
-  return path.resolve(dir);
+function checked(name) {
+  if (!OURS.test(name)) throw new Error(`refusing to write unexpected report file name ${JSON.stringify(name)}`);
+  return name;
 }
+var ReportDir = class _ReportDir {
+  #pending = [];
+  constructor(dir) {
+    this.dir = path.resolve(dir);
+  }
+  /** Creates the directory and removes the files an earlier run left in it. */
+  static async open(dir) {
+    const d = new _ReportDir(dir);
+    await mkdir(d.dir, { recursive: true });
+    for (const name of await readdir(d.dir)) {
+      if (OURS.test(name)) await rm(path.join(d.dir, name), { force: true });
+    }
+    return d;
+  }
+  path(name) {
+    return path.join(this.dir, checked(name));
+  }
+  /** Saves an engine answer's bytes as the core asked (`save_body`); awaited by `finish`. */
+  saveBody(file, bytes) {
+    this.#pending.push(writeFile2(this.path(file), bytes));
+  }
+  /** `sink(name, chunk, last)` for the core's writeFiles/evaluate. */
+  sink() {
+    let open = null;
+    return (name, chunk, last) => {
+      if (open?.name !== name) {
+        if (open) closeSync(open.fd);
+        open = { name, fd: openSync(this.path(name), "w") };
+      }
+      for (let at = 0; at < chunk.length; ) at += writeSync(open.fd, chunk, at);
+      if (last) {
+        closeSync(open.fd);
+        open = null;
+      }
+    };
+  }
+  /**
+   * Writes the run's files (`run.writeFiles`, or a function taking the sink), then report.html
+   * from anchore-gate.json; returns the core's outcome.
+   */
+  async write(render, warn = console.error) {
+    await Promise.all(this.#pending.splice(0));
+    const outcome = render(this.sink());
+    if (outcome.files.includes("anchore-gate.json")) {
+      await writeReportHtml(this.path("anchore-gate.json"), this.path("report.html"), warn);
+    }
+    return outcome;
+  }
+  /** Copies a file of the directory to `target` (--sarif FILE, --junit FILE). */
+  async copy(name, target) {
+    await mkdir(path.dirname(path.resolve(target)), { recursive: true });
+    await copyFile(this.path(name), target);
+  }
+};
 
 // js/run.js
+var monotonicNow = () => performance.timeOrigin + performance.now();
 async function runGate(config, { send, onEvent = () => {
 }, onRequest = () => {
-}, now = Date.now }) {
-  const gate = new Gate(config, now());
+}, saveBody = () => {
+}, now = monotonicNow, wall = Date.now }) {
+  const gate = new Gate(config, now(), wall());
   const inbox = [];
+  const answers = /* @__PURE__ */ new Map();
   let wake = null;
   const notify = () => {
     const w = wake;
@@ -35201,15 +35358,24 @@ async function runGate(config, { send, onEvent = () => {
       if (out.type === "transmit") {
         onRequest(out);
         send(out).then(
-          (r) => inbox.push(() => r.bytes ? gate.handleResponseBytes(now(), out.id, r.status, r.bytes, r.retryAfter) : gate.handleResponse(now(), out.id, r.status, r.body, r.retryAfter)),
+          (r) => inbox.push(() => {
+            answers.set(out.id, r.bytes ?? r.body);
+            if (r.bytes) gate.handleResponseBytes(now(), out.id, r.status, r.bytes, r.retryAfter);
+            else gate.handleResponse(now(), out.id, r.status, r.body, r.retryAfter);
+          }),
           (e) => inbox.push(() => gate.handleFailure(now(), out.id, e.kind ?? "network", e.message ?? String(e)))
         ).finally(notify);
+        continue;
+      }
+      if (out.type === "save_body") {
+        saveBody(out.file, answers.get(out.id));
         continue;
       }
       if (out.type === "event") {
         onEvent(out);
         continue;
       }
+      answers.clear();
       if (out.type === "done") break;
       if (inbox.length > 0) continue;
       await new Promise((resolve) => {
@@ -35224,7 +35390,7 @@ async function runGate(config, { send, onEvent = () => {
       });
       gate.handleTimeout(now());
     }
-    return { report: gate.report(), files: gate.files() };
+    return gate.finish();
   } finally {
     gate.free();
   }
@@ -35267,6 +35433,9 @@ options:
   --only-fixed               with --fail-on-severity: count only vulnerabilities that have a fix
   --allowlist FILE           YAML or JSON allowlist of vulnerabilities (see README); entries may expire
   --report-dir DIR           default ./AnchoreReport
+  --pretty                   write anchore-gate.json indented (default: compact)
+  --sarif-max-results N      at most N SARIF results, the most severe of every image first
+                             (default 5000, what GitHub code scanning keeps)
   --sarif FILE               also write the SARIF 2.1.0 report (anchore-gate.sarif) to FILE
   --junit FILE               also write the JUnit XML report (anchore-gate-junit.xml) to FILE
   --summary FILE             write the Markdown summary to FILE (appended if FILE is $GITHUB_STEP_SUMMARY)
@@ -35302,6 +35471,8 @@ var OPTIONS = {
   "only-fixed": { type: "boolean" },
   allowlist: { type: "string" },
   "report-dir": { type: "string" },
+  pretty: { type: "boolean" },
+  "sarif-max-results": { type: "string" },
   sarif: { type: "string" },
   junit: { type: "string" },
   summary: { type: "string" },
@@ -35377,12 +35548,14 @@ function parseAnnotations(list) {
   }
   return annotations2;
 }
-var SEVERITIES = ["Critical", "High", "Medium", "Low", "Negligible", "Unknown"];
 async function decisionOptions(values) {
   let severity = null;
   if (values["fail-on-severity"] !== void 0) {
-    severity = SEVERITIES.find((s) => s.toLowerCase() === values["fail-on-severity"].toLowerCase());
-    if (!severity) throw new UsageError(`--fail-on-severity: expected one of ${SEVERITIES.join(", ")}, got ${JSON.stringify(values["fail-on-severity"])}`);
+    try {
+      severity = parseSeverity(values["fail-on-severity"]);
+    } catch (error) {
+      throw new UsageError(`--fail-on-severity: ${error.message}`);
+    }
   }
   if (values["only-fixed"] && !severity) throw new UsageError("--only-fixed needs --fail-on-severity LEVEL");
   let allowlist = [];
@@ -35416,6 +35589,25 @@ async function decisionOptions(values) {
     allowlist,
     allowlist_source: file ?? null
   };
+}
+function outputSettings(values, env = {}) {
+  const max = values["sarif-max-results"];
+  if (max !== void 0 && !/^\d+$/.test(max)) throw new UsageError(`--sarif-max-results: expected a whole number, got ${JSON.stringify(max)}`);
+  return {
+    sarif: values.sarif,
+    junit: values.junit,
+    summary: values.summary,
+    stepSummary: env.GITHUB_STEP_SUMMARY,
+    pretty: Boolean(values.pretty),
+    sarifMaxResults: max === void 0 ? void 0 : Number(max)
+  };
+}
+function outputOptions(s, render = {}) {
+  const o = s.outputs ?? {};
+  const summary = render.summary ?? (o.summary ? { report_dir: s.reportDir } : null);
+  const options = { pretty: Boolean(o.pretty), summary, max_annotations: render.maxAnnotations ?? 0 };
+  if (o.sarifMaxResults !== void 0) options.sarif_max_results = o.sarifMaxResults;
+  return options;
 }
 async function settings(values, positionals, env) {
   const vulnType = values["vuln-type"] ?? "all";
@@ -35457,7 +35649,7 @@ async function settings(values, positionals, env) {
       userAgent: `anchore-gate/${version} (node ${process.version})`
     },
     reportDir: values["report-dir"] ?? "AnchoreReport",
-    outputs: { sarif: values.sarif, junit: values.junit, summary: values.summary, stepSummary: env.GITHUB_STEP_SUMMARY },
+    outputs: outputSettings(values, env),
     config: {
       engine_url: engineUrl,
       image_list_name: imageListName,
@@ -35496,48 +35688,12 @@ function createPrinter({ quiet, debug, out, images }) {
 function printable(text) {
   return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
 }
-function summaryTable(report) {
-  const rows = report.images.map((i) => {
-    const v = i.vulnerability_counts;
-    return [
-      printable(i.image),
-      i.status.toUpperCase(),
-      i.final_action ? i.final_action.toUpperCase() : "-",
-      String(i.counts.stop),
-      String(i.counts.warn),
-      String(i.counts.go),
-      ["Critical", "High", "Medium", "Low"].map((s) => v[s] ?? 0).join("/")
-    ];
-  });
-  const header = ["IMAGE", "RESULT", "ACTION", "STOP", "WARN", "GO", "VULNS C/H/M/L"];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (r) => r.map((cell, c) => c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])).join("  ").trimEnd();
-  const lines2 = [line(header), ...rows.map(line)];
-  for (const i of report.images) {
-    if (i.error) lines2.push(`  ${printable(i.image)}: ${i.error.kind}: ${printable(i.error.message)}`);
-  }
-  return lines2.join("\n");
-}
 function banner(s, out) {
   const c = s.config;
   const t = s.transport;
   out(`anchore-gate ${version}: ${c.images.length} image(s)${c.image_list_name ? ` from ${c.image_list_name}` : ""} against ${displayUrl(c.engine_url) || "(no engine URL)"}`);
   out(`  user ${t.user ?? "(none)"}, password ${t.password ? "****" : "(none)"}, account ${t.account ?? "(default)"}, TLS verification ${t.insecure ? "OFF" : "on"}${t.ca ? " (+ CA file)" : ""}`);
   out(`  policy ${c.policy_id ?? "(active)"}, vuln type ${c.vuln_type}, timeout ${c.timeout_ms / 1e3} s, poll interval \u2264 ${c.poll_interval_ms / 1e3} s, concurrency ${c.concurrency}, fail on STOP ${c.decision.fail_on_stop}, fail on error ${c.decision.fail_on_error}`);
-}
-function displayUrl(url) {
-  try {
-    const u = new URL(url);
-    if (u.protocol === "http:" || u.protocol === "https:") {
-      u.username = "";
-      u.password = "";
-      u.search = "";
-      u.hash = "";
-      return u.toString().replace(/\/$/, "");
-    }
-  } catch {
-  }
-  return url.replace(/^([^:/]*:\/\/)?.*@/s, "$1").replace(/[?#].*$/s, "");
 }
 function warnings(s, out) {
   const t = s.transport;
@@ -35551,7 +35707,7 @@ function warnings(s, out) {
   } catch {
   }
 }
-async function scan(s, { out = console.log, err = console.error, quiet = false, debug = false } = {}) {
+async function scan(s, { out = console.log, err = console.error, quiet = false, debug = false, render = {} } = {}) {
   banner(s, quiet ? () => {
   } : out);
   warnings(s, err);
@@ -35559,69 +35715,45 @@ async function scan(s, { out = console.log, err = console.error, quiet = false, 
   const transport = createTransport2(s.transport);
   if (transport.proxies && !quiet) out(`  proxy: ${transport.proxies}`);
   const printer = createPrinter({ quiet, debug, out, images: s.config.images });
-  const startedAt = /* @__PURE__ */ new Date();
-  let result;
+  const wallStart = Date.now();
+  const monoStart = monotonicNow();
+  const dir = await ReportDir.open(s.reportDir);
+  let run;
   let coreFailed = false;
   try {
-    result = await runGate(s.config, { send: transport.send, onEvent: printer.event, onRequest: printer.request });
+    run = await runGate(s.config, { send: transport.send, onEvent: printer.event, onRequest: printer.request, saveBody: (file, bytes) => dir.saveBody(file, bytes) });
   } catch (error) {
     err(`anchore-gate: ${error.kind ?? "internal"}: ${error.message}`);
-    result = coreFailureReport(s, error, startedAt);
+    run = failedRun(s.config, monoStart, wallStart, error.message);
     coreFailed = true;
   } finally {
     await transport.close();
   }
-  const dir = await writeReport(s.reportDir, await withReportHtml(result.files, err));
-  if (!coreFailed) await writeOutputs(s, result.files);
-  const { report } = result;
-  out("");
-  out(summaryTable(report));
-  out("");
-  out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path2.join(dir, "anchore-gate.json")}`);
-  return report.exit_code;
+  let outcome;
+  try {
+    outcome = await dir.write((sink) => run.writeFiles(outputOptions(s, render), sink), err);
+  } finally {
+    run.free();
+  }
+  if (!coreFailed) await writeOutputs(s, dir, outcome);
+  printOutcome(outcome, dir, out);
+  return outcome;
 }
-function coreFailureReport(s, error, startedAt) {
-  const c = s.config;
-  const failure = { kind: "internal", message: `the gate's core failed, so no image was decided: ${error.message}` };
-  const exitCode = c.decision?.fail_on_error === false ? 0 : 2;
-  const report = {
-    schema: "anchore-gate/report/1",
-    tool: { name: "anchore-gate", version },
-    engine: { url: displayUrl(c.engine_url), api: null },
-    verdict: "error",
-    exit_code: exitCode,
-    started_at: startedAt.toISOString(),
-    finished_at: (/* @__PURE__ */ new Date()).toISOString(),
-    error: failure,
-    images: c.images.map((i) => ({
-      image: i.image,
-      source: i.source,
-      dockerfile: i.dockerfile ?? null,
-      digest: null,
-      status: "error",
-      final_action: null,
-      counts: { stop: 0, warn: 0, go: 0, allowlisted: 0 },
-      vulnerability_counts: {},
-      findings: [],
-      vulnerabilities: [],
-      error: i.problem ?? failure
-    }))
-  };
-  report.totals = { images: report.images.length, passed: 0, failed: 0, errored: report.images.length };
-  return { report, files: [{ name: "anchore-gate.json", content: JSON.stringify(report, null, 2) }] };
+function printOutcome(outcome, dir, out) {
+  out("");
+  out(outcome.console);
+  if (outcome.sarif_left_out) out(`note: ${outcome.sarif_left_out}`);
+  out("");
+  out(`verdict: ${outcome.verdict.toUpperCase()} (exit ${outcome.exit_code}); report: ${path2.join(dir.dir, "anchore-gate.json")}`);
 }
-async function writeOutputs(s, files) {
+async function writeOutputs(s, dir, outcome) {
   const { sarif, junit, summary, stepSummary } = s.outputs ?? {};
-  const content = (name) => files.find((f) => f.name === name).content;
-  const write = async (file, text, append = false) => {
-    await mkdir2(path2.dirname(path2.resolve(file)), { recursive: true });
-    await (append ? appendFile : writeFile3)(file, text);
-  };
-  if (sarif) await write(sarif, content("anchore-gate.sarif"));
-  if (junit) await write(junit, content("anchore-gate-junit.xml"));
-  if (summary) {
-    const markdown = renderSummary(content("anchore-gate.json"), { report_dir: s.reportDir });
-    await write(summary, markdown, Boolean(stepSummary) && path2.resolve(summary) === path2.resolve(stepSummary));
+  if (sarif) await dir.copy("anchore-gate.sarif", sarif);
+  if (junit) await dir.copy("anchore-gate-junit.xml", junit);
+  if (summary && outcome.summary != null) {
+    await mkdir2(path2.dirname(path2.resolve(summary)), { recursive: true });
+    const append = Boolean(stepSummary) && path2.resolve(summary) === path2.resolve(stepSummary);
+    await (append ? appendFile : writeFile3)(summary, outcome.summary);
   }
 }
 async function readInputs(paths) {
@@ -35646,31 +35778,27 @@ async function evaluateFiles(values, paths, { out, err }) {
   if (values["engine-url"] || values.image) throw new UsageError("evaluate reads saved files and talks to no engine: drop --engine-url and --image");
   const inputs = await readInputs(paths);
   const options = await decisionOptions(values);
-  let files;
+  const s = { reportDir: values["report-dir"] ?? "AnchoreReport", outputs: outputSettings(values) };
+  const dir = await ReportDir.open(s.reportDir);
+  let outcome;
   try {
-    files = evaluate(inputs, options, Date.now());
+    outcome = await dir.write((sink) => evaluate(inputs, options, Date.now(), outputOptions(s), sink), err);
   } catch (error) {
     throw new UsageError(`evaluate: ${error.message}`);
   }
-  const report = JSON.parse(files.find((f) => f.name === "anchore-gate.json").content);
-  if (report.images.some((i) => i.no_policy) && !options.fail_on_severity) {
+  if (outcome.no_policy && !options.fail_on_severity) {
     err("warning: a scanner report (grype) has no policy verdict; without --fail-on-severity nothing in it can fail the gate");
   }
-  for (const e of report.allowlist?.expired ?? []) {
+  for (const e of outcome.expired) {
     err(`warning: allowlist entry ${e.entry} (${e.matches}) expired on ${e.expires} and no longer applies: ${e.reason}`);
   }
-  const s = { reportDir: values["report-dir"] ?? "AnchoreReport", outputs: { sarif: values.sarif, junit: values.junit, summary: values.summary } };
-  const dir = await writeReport(s.reportDir, await withReportHtml(files, err));
-  await writeOutputs(s, files);
+  await writeOutputs(s, dir, outcome);
   out(`anchore-gate ${version}: evaluated ${inputs.length} file(s) with no engine`);
-  for (const image of report.images) {
+  for (const image of outcome.images) {
     if (image.status === "fail") out(`  ${image.image}: FAIL: ${image.gate_failures.join("; ")}`);
   }
-  out("");
-  out(summaryTable(report));
-  out("");
-  out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path2.join(dir, "anchore-gate.json")}`);
-  return report.exit_code;
+  printOutcome(outcome, dir, out);
+  return outcome.exit_code;
 }
 async function demo(values, out) {
   const { startEngineDouble, demoScenario } = await import("./engine-double/server.js");
@@ -35687,7 +35815,7 @@ async function demo(values, out) {
     const s = await settings({ ...values, image: imageArgs, "poll-interval": values["poll-interval"] ?? "1" }, [], {});
     Object.assign(s.transport, { user, password });
     s.config.engine_url = engine.url;
-    const code = await scan(s, { out, quiet: values.quiet, debug: values.debug });
+    const { exit_code: code } = await scan(s, { out, quiet: values.quiet, debug: values.debug });
     out("");
     out(`DEMO done: against a real engine this run would exit ${code}. Open the report directory, or run`);
     out(`  npx anchore-gate --engine-url https://your-engine/v1 --user U --password-file F your_images_file`);
@@ -35720,7 +35848,7 @@ Run anchore-gate --help for the options.`);
     if (values.api) throw new UsageError("--api is only for `anchore-gate demo`; for an engine, end --engine-url in /v1 or /v2");
     if (positionals.length > 1) throw new UsageError(`expected at most one image list file, got ${positionals.length}: ${positionals.join(" ")}`);
     const s = await settings(values, positionals, env);
-    return await scan(s, { out, err, quiet: values.quiet, debug: values.debug });
+    return (await scan(s, { out, err, quiet: values.quiet, debug: values.debug })).exit_code;
   } catch (error) {
     if (error instanceof UsageError) {
       err(`anchore-gate: ${error.message}`);
@@ -35869,16 +35997,16 @@ function cliValues(env) {
   }
   return { values, positionals: useList ? [list] : [] };
 }
-function writeStepSummary(reportText, s, env) {
+function summaryOptions(s, env) {
   const file = env.GITHUB_STEP_SUMMARY;
-  if (!file) return;
+  if (!file) return null;
   const used = existsSync(file) ? statSync(file).size : 0;
   const room = Math.min(1e6, STEP_SUMMARY_LIMIT - used - 1024);
   if (room < 4096) {
     console.log(command("warning", { title: "anchore-gate" }, `no step summary: $GITHUB_STEP_SUMMARY already holds ${used} bytes`));
-    return;
+    return null;
   }
-  appendFileSync(file, renderSummary(reportText, { report_dir: s.reportDir, run_url: runUrl(env), max_bytes: room }));
+  return { report_dir: s.reportDir, run_url: runUrl(env), max_bytes: room };
 }
 async function main2(env = process.env) {
   for (const secret of secrets(env)) console.log(`::add-mask::${escapeData(secret)}`);
@@ -35895,22 +36023,20 @@ async function main2(env = process.env) {
     console.log(command("error", { title: "anchore-gate: bad input" }, error.message));
     return 2;
   }
-  let code;
-  let reportText;
+  let outcome;
   try {
-    code = await scan(s, { out: console.log, err: console.log, debug: env.RUNNER_DEBUG === "1" });
-    reportText = readFileSync(path3.join(s.reportDir, "anchore-gate.json"), "utf8");
+    const render = { summary: wantSummary ? summaryOptions(s, env) : null, maxAnnotations: wantAnnotations ? 10 : 0 };
+    outcome = await scan(s, { out: console.log, err: console.log, debug: env.RUNNER_DEBUG === "1", render });
   } catch (error) {
     setOutputs({ verdict: "error" }, env);
     console.log(command("error", { title: "anchore-gate" }, `${error.kind ? `${error.kind}: ` : ""}${error.message}`));
     return 2;
   }
-  const report = JSON.parse(reportText);
   const dir = path3.resolve(s.reportDir);
   const file = (name) => existsSync(path3.join(dir, name)) ? path3.join(dir, name) : "";
-  const t = report.totals;
+  const t = outcome.totals;
   setOutputs({
-    verdict: report.verdict,
+    verdict: outcome.verdict,
     "stop-count": t.stop,
     "warn-count": t.warn,
     "go-count": t.go,
@@ -35922,11 +36048,9 @@ async function main2(env = process.env) {
     "junit-file": file("anchore-gate-junit.xml"),
     "html-report": file("report.html")
   }, env);
-  if (wantSummary) writeStepSummary(reportText, s, env);
-  if (wantAnnotations) {
-    for (const a of annotations(reportText, 10)) console.log(a.command);
-  }
-  return code;
+  if (outcome.summary != null) appendFileSync(env.GITHUB_STEP_SUMMARY, outcome.summary);
+  for (const a of outcome.annotations) console.log(a.command);
+  return outcome.exit_code;
 }
 process.exitCode = await main2();
 export {

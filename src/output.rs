@@ -187,3 +187,96 @@ pub fn run_files(run: &Finished, options: &OutputOptions) -> Vec<ReportFile> {
     write_run(run, options, &mut files).expect("writing to memory cannot fail");
     files
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::engine::ApiVersion;
+    use crate::model::Status;
+    use crate::policy::{Action, EvalStatus, Evaluation};
+    use crate::testdata;
+    use crate::vuln::Severity;
+
+    /// 25,000 findings and 25,000 vulnerabilities in one image, with the Jenkins metadata.
+    fn big_run() -> Finished {
+        let actions = [Action::Stop, Action::Warn, Action::Go];
+        let findings = (0..25_000).map(|n| testdata::finding("vulnerabilities", "package", actions[n % 3], &format!("HIGH Vulnerability found in os package type (dpkg) - libssl{n} (CVE-2024-{n})"))).collect();
+        let severities = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+        let vulns = (0..25_000).map(|n| testdata::vuln(&format!("CVE-2024-{n}"), severities[n % 4], &format!("libssl{n}-1.1.{n}"))).collect();
+        let mut report = testdata::report(vec![testdata::image("docker.io/team/big:1", 1, Status::Fail, Some(Action::Stop), findings, vulns)], None);
+        report.images[0].policy_status = Some(EvalStatus::Fail);
+        crate::decision::decide(&mut report, &Default::default(), 0);
+        let evaluation = Evaluation {
+            status: EvalStatus::Fail,
+            final_action: Some(Action::Stop),
+            final_action_reason: Some("policy_evaluation".into()),
+            evaluated_tag: "docker.io/team/big:1".into(),
+            policy_id: "bundle".into(),
+            image_id: Some("c1d974aa".into()),
+            last_evaluation: None,
+            findings: Vec::new(),
+            policy_action: Some(Action::Stop),
+        };
+        Finished { report, evaluations: vec![Some(evaluation)], listed: vec![true], api: Some(ApiVersion::V2) }
+    }
+
+    /// The fastest of a few runs, in seconds.
+    fn fastest(mut f: impl FnMut()) -> f64 {
+        (0..3)
+            .map(|_| {
+                let t0 = Instant::now();
+                f();
+                t0.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Every file of a 50,000-row report costs at most a small multiple of writing the report
+    /// itself with serde_json: a renderer that copies rows or grows quadratically fails here.
+    #[test]
+    fn rendering_every_file_costs_a_small_multiple_of_the_json() {
+        let run = big_run();
+        let json = fastest(|| serde_json::to_writer(io::sink(), &run.report).unwrap());
+        let mut sizes = Vec::new();
+        let all = fastest(|| {
+            let mut dir = Counting::default();
+            write_run(&run, &OutputOptions::default(), &mut dir).unwrap();
+            sizes = dir.sizes;
+        });
+        let names: Vec<&str> = sizes.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["anchore-gate.json", "anchore-gate.sarif", "anchore-gate-junit.xml", "anchore_gates.json", "anchore_security.json"]);
+        assert!(sizes.iter().all(|(_, n)| *n > 0));
+        let ratio = all / json;
+        println!("every file: {:.1} ms, serde_json::to_writer of the report: {:.1} ms, ratio {ratio:.2}", all * 1e3, json * 1e3);
+        assert!(ratio < 8.0, "rendering every file took {ratio:.1}× writing the report");
+    }
+
+    /// Bytes per file, nothing kept.
+    #[derive(Default)]
+    struct Counting {
+        sizes: Vec<(String, usize)>,
+    }
+
+    struct Count<'a>(&'a mut usize);
+
+    impl Write for Count<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            *self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Directory for Counting {
+        fn file(&mut self, name: &str, render: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+            let mut n = 0;
+            render(&mut Count(&mut n))?;
+            self.sizes.push((name.to_owned(), n));
+            Ok(())
+        }
+    }
+}
