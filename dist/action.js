@@ -275,6 +275,19 @@ var require_anchore_gate = __commonJS({
       }
     }
     exports.displayUrl = displayUrl2;
+    function dockerfileRefusal2(path4, any_name) {
+      const val2 = +any_name;
+      const ptr0 = passStringToWasm0(path4, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+      const len0 = WASM_VECTOR_LEN;
+      const ret = wasm2.dockerfileRefusal(ptr0, len0, val2);
+      let v3;
+      if (ret[0] !== 0) {
+        v3 = getStringFromWasm0(ret[0], ret[1]);
+        wasm2.__wbindgen_free(ret[0], ret[1] * 1, 1);
+      }
+      return v3;
+    }
+    exports.dockerfileRefusal = dockerfileRefusal2;
     function evaluate2(files, options, now, output_options, sink) {
       const ret = wasm2.evaluate(files, options, now, output_options, sink);
       if (ret[2]) {
@@ -14868,7 +14881,7 @@ var require_client_h1 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols();
-    var constants = require_constants2();
+    var constants2 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -15004,7 +15017,7 @@ var require_client_h1 = __commonJS({
          */
       constructor(client, socket, { exports: exports2 }) {
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants2.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -15100,11 +15113,11 @@ var require_client_h1 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants.ERROR.OK) {
+          if (ret !== constants2.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants2.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants.ERROR.PAUSED) {
+            } else if (ret === constants2.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -15127,10 +15140,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants.ERROR.OK) {
+        if (ret === constants2.ERROR.OK) {
           return null;
         }
-        if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants2.ERROR.PAUSED || ret === constants2.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -15147,7 +15160,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants.ERROR[ret], data);
+        return new HTTPParserError(message, constants2.ERROR[ret], data);
       }
       destroy() {
         assert(currentParser === null);
@@ -15358,7 +15371,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants.ERROR.PAUSED : 0;
+        return pause ? constants2.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -15384,7 +15397,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         }
         return 0;
       }
@@ -15424,13 +15437,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -34868,7 +34881,7 @@ __export(http_exports, {
 import { BlockList, isIP } from "node:net";
 import { rootCertificates } from "node:tls";
 function createTransport({ user, password, account, insecure = false, ca, timeoutMs = 6e4, maxBodyBytes = 256 * 1024 * 1024, userAgent, env = process.env }) {
-  const tls = { rejectUnauthorized: !insecure, ...ca ? { ca: [...rootCertificates, ca] } : {} };
+  const tls = { rejectUnauthorized: !insecure, timeout: timeoutMs, ...ca ? { ca: [...rootCertificates, ca] } : {} };
   const proxies = proxySettings(env);
   const direct = new import_undici.Agent({ connect: tls });
   const viaHttps = proxies.https && new import_undici.ProxyAgent({ uri: proxies.https.uri, requestTls: tls, proxyTls: tls });
@@ -34902,7 +34915,7 @@ function createTransport({ user, password, account, insecure = false, ca, timeou
     const length = Number(response.headers.get("content-length") ?? 0);
     if (length > maxBodyBytes) {
       await response.body?.cancel();
-      throw new TransportError("too_large", `the answer is ${mib(length)} (Content-Length), more than the ${mib(maxBodyBytes)} anchore-gate accepts; it was not read`);
+      throw new TransportError("too_large", `the answer is ${mib2(length)} (Content-Length), more than the ${mib2(maxBodyBytes)} anchore-gate accepts; it was not read`);
     }
     let bytes;
     try {
@@ -34915,7 +34928,7 @@ function createTransport({ user, password, account, insecure = false, ca, timeou
       return text ??= bytes.toString("utf8");
     }, retryAfter: response.headers.get("retry-after") };
   }
-  const close = () => Promise.all([direct.close(), viaHttps?.close(), viaHttp?.close()]);
+  const close = () => Promise.all([direct.destroy(), viaHttps?.destroy(), viaHttp?.destroy()]);
   return { send, close, proxies: describeProxies(proxies) };
 }
 function proxySettings(env = process.env) {
@@ -34995,7 +35008,7 @@ async function readBody(response, maxBodyBytes) {
   for await (const chunk of response.body) {
     size += chunk.byteLength;
     if (size > maxBodyBytes) {
-      throw new TransportError("too_large", `the answer is larger than the ${mib(maxBodyBytes)} anchore-gate accepts; reading stopped there`);
+      throw new TransportError("too_large", `the answer is larger than the ${mib2(maxBodyBytes)} anchore-gate accepts; reading stopped there`);
     }
     chunks.push(chunk);
   }
@@ -35025,7 +35038,7 @@ function classify(error, timeoutMs, proxy) {
   }
   return new TransportError("network", message);
 }
-var import_undici, TLS_CODES, TransportError, mib;
+var import_undici, TLS_CODES, TransportError, mib2;
 var init_http = __esm({
   "js/http.js"() {
     import_undici = __toESM(require_undici(), 1);
@@ -35036,7 +35049,7 @@ var init_http = __esm({
         this.kind = kind;
       }
     };
-    mib = (bytes) => `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 === 0 ? 0 : 1)} MiB`;
+    mib2 = (bytes) => `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 === 0 ? 0 : 1)} MiB`;
   }
 });
 
@@ -35047,11 +35060,12 @@ import path3 from "node:path";
 
 // js/cli.js
 import { realpathSync } from "node:fs";
-import { appendFile, mkdir as mkdir2, readdir as readdir2, readFile as readFile2, realpath, stat, writeFile as writeFile3 } from "node:fs/promises";
+import { appendFile, mkdir as mkdir2, readdir as readdir2, readFile as readFile2, realpath, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path2 from "node:path";
 import { parseArgs } from "node:util";
 import { randomInt, X509Certificate } from "node:crypto";
+import { BlockList as BlockList2, isIPv4, isIPv6 } from "node:net";
 
 // js/core.js
 function load() {
@@ -35086,6 +35100,7 @@ function guard(fn) {
 var version = wasm.version();
 var parseImageList = guard(wasm.parseImageList);
 var parseImageArg = guard(wasm.parseImageArg);
+var dockerfileRefusal = guard(wasm.dockerfileRefusal);
 var parseAllowlist = guard(wasm.parseAllowlist);
 var decide = guard(wasm.decide);
 var displayUrl = guard(wasm.displayUrl);
@@ -35148,6 +35163,55 @@ var FinishedRun = class {
 };
 function failedRun(config, now, wall, message) {
   return new FinishedRun(guard(wasm.failedRun)(config, now, wall, message));
+}
+
+// js/files.js
+import { constants } from "node:fs";
+import { open, stat } from "node:fs/promises";
+var LIMITS = {
+  dockerfile: 1024 * 1024,
+  imageList: 16 * 1024 * 1024,
+  allowlist: 16 * 1024 * 1024,
+  caCert: 1024 * 1024,
+  passwordFile: 64 * 1024
+};
+var InputFileError = class extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+};
+var mib = (bytes) => bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
+function kindOf(info) {
+  if (info.isDirectory()) return "a directory";
+  if (info.isFIFO()) return "a named pipe (FIFO)";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  if (info.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readRegularFile(file, limit) {
+  const before = await stat(file);
+  if (!before.isFile()) throw new InputFileError(`it is ${kindOf(before)}, not a regular file`, "ENOTREG");
+  if (before.size > limit) throw new InputFileError(`it is ${mib(before.size)}, more than the ${mib(limit)} accepted`, "EFBIG");
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.ino !== before.ino || info.dev !== before.dev) {
+      throw new InputFileError("it was replaced while being opened", "ECHANGED");
+    }
+    const buffer = Buffer.alloc(Math.min(info.size, limit) + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) break;
+    }
+    if (length > limit) throw new InputFileError(`it grew past the ${mib(limit)} accepted while being read`, "EFBIG");
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
 }
 
 // js/report-writer.js
@@ -35304,16 +35368,16 @@ var ReportDir = class _ReportDir {
   }
   /** `sink(name, chunk, last)` for the core's writeFiles/evaluate. */
   sink() {
-    let open = null;
+    let open2 = null;
     return (name, chunk, last) => {
-      if (open?.name !== name) {
-        if (open) closeSync(open.fd);
-        open = { name, fd: openSync(this.path(name), "w") };
+      if (open2?.name !== name) {
+        if (open2) closeSync(open2.fd);
+        open2 = { name, fd: openSync(this.path(name), "w") };
       }
-      for (let at = 0; at < chunk.length; ) at += writeSync(open.fd, chunk, at);
+      for (let at = 0; at < chunk.length; ) at += writeSync(open2.fd, chunk, at);
       if (last) {
-        closeSync(open.fd);
-        open = null;
+        closeSync(open2.fd);
+        open2 = null;
       }
     };
   }
@@ -35409,9 +35473,12 @@ IMAGE_LIST_FILE (default ./anchore_images, unless --image is given and no file i
 
 options:
   --image REF[=DOCKERFILE]   add an image without a file (repeatable)
+  --dockerfile-any-name      upload a Dockerfile whose name is not Dockerfile, Dockerfile.*,
+                             *.Dockerfile or Containerfile (files in .git/ never are)
   --engine-url URL           or env ANCHORE_CLI_URL; ending in /v1 or /v2 picks the API, else it is detected
   --user USER                or env ANCHORE_CLI_USER
-  --password PASS            or env ANCHORE_CLI_PASS (also --password-file FILE)
+  --password PASS            or env ANCHORE_CLI_PASS; prefer --password-file FILE: the command
+                             line is visible to every local user (a warning says so)
   --account NAME             or env ANCHORE_CLI_ACCOUNT (sent as x-anchore-account)
   --insecure                 do not verify TLS certificates (or env ANCHORE_CLI_SSL_VERIFY=false)
   --ca-cert FILE             trust this PEM CA certificate too
@@ -35447,6 +35514,7 @@ exit codes: 0 pass; 1 a policy said STOP (with fail-on-stop); 2 an error kept th
 complete decision (with fail-on-error); 2 wins over 1.`;
 var OPTIONS = {
   image: { type: "string", multiple: true },
+  "dockerfile-any-name": { type: "boolean" },
   "engine-url": { type: "string" },
   user: { type: "string" },
   password: { type: "string" },
@@ -35517,22 +35585,33 @@ async function readImages(values, positionals) {
   if (listFile) {
     imageListName = listFile;
     try {
-      images.push(...parseImageList(await readFile2(listFile, "utf8"), listFile));
+      images.push(...parseImageList((await readRegularFile(listFile, LIMITS.imageList)).toString("utf8"), listFile));
     } catch (error) {
       if (error.kind) throw error;
       imageListError = error.code === "ENOENT" ? `no such file (create it with one \`IMAGE [DOCKERFILE]\` per line, or pass --image)` : error.message;
     }
   }
   for (const value of values.image ?? []) images.push(parseImageArg(value));
+  const anyName = Boolean(values["dockerfile-any-name"]);
   const workspace = await realpath(process.cwd());
+  const reads = /* @__PURE__ */ new Map();
+  const readDockerfile = async (written) => {
+    const file = await realpath(path2.resolve(written));
+    if (file !== workspace && !file.startsWith(workspace + path2.sep)) {
+      throw new InputFileError(`it is outside the working directory ${workspace}; Dockerfiles are read only from the workspace`);
+    }
+    const refused = dockerfileRefusal(written.split(path2.sep).join("/"), anyName);
+    if (refused) throw new InputFileError(refused);
+    const relative = path2.relative(workspace, file).split(path2.sep).join("/");
+    const resolved = dockerfileRefusal(relative, anyName);
+    if (resolved) throw new InputFileError(`it is ${relative} in the workspace: ${resolved}`);
+    if (!reads.has(file)) reads.set(file, readRegularFile(file, LIMITS.dockerfile).then((bytes) => bytes.toString("utf8")));
+    return reads.get(file);
+  };
   const inputs = await Promise.all(images.map(async (entry) => {
     if (entry.problem || !entry.dockerfile) return entry;
     try {
-      const file = await realpath(path2.resolve(entry.dockerfile));
-      if (file !== workspace && !file.startsWith(workspace + path2.sep)) {
-        return { ...entry, dockerfile_error: `it is outside the working directory ${workspace}; Dockerfiles are read only from the workspace` };
-      }
-      return { ...entry, dockerfile_content: await readFile2(file, "utf8") };
+      return { ...entry, dockerfile_content: await readDockerfile(entry.dockerfile) };
     } catch (error) {
       return { ...entry, dockerfile_error: error.code === "ENOENT" ? "no such file" : error.message };
     }
@@ -35563,9 +35642,9 @@ async function decisionOptions(values) {
   if (file) {
     let text;
     try {
-      text = await readFile2(file, "utf8");
+      text = (await readRegularFile(file, LIMITS.allowlist)).toString("utf8");
     } catch (error) {
-      throw new UsageError(`--allowlist: cannot read ${file}: ${error.code ?? error.message}`);
+      throw new UsageError(`--allowlist: cannot read ${file}: ${error instanceof InputFileError ? error.message : error.code ?? error.message}`);
     }
     let data;
     try {
@@ -35619,17 +35698,17 @@ async function settings(values, positionals, env) {
   let password = values.password ?? env.ANCHORE_CLI_PASS ?? fromUrl.password;
   if (values["password-file"]) {
     try {
-      password = (await readFile2(values["password-file"], "utf8")).replace(/\r?\n$/, "");
+      password = (await readRegularFile(values["password-file"], LIMITS.passwordFile)).toString("utf8").replace(/\r?\n$/, "");
     } catch (error) {
-      throw new UsageError(`--password-file: cannot read ${values["password-file"]}: ${error.code ?? error.message}`);
+      throw new UsageError(`--password-file: cannot read ${values["password-file"]}: ${error instanceof InputFileError ? error.message : error.code ?? error.message}`);
     }
   }
   let ca;
   if (values["ca-cert"]) {
     try {
-      ca = await readFile2(values["ca-cert"], "utf8");
+      ca = (await readRegularFile(values["ca-cert"], LIMITS.caCert)).toString("utf8");
     } catch (error) {
-      throw new UsageError(`--ca-cert: cannot read ${values["ca-cert"]}: ${error.code ?? error.message}`);
+      throw new UsageError(`--ca-cert: cannot read ${values["ca-cert"]}: ${error instanceof InputFileError ? error.message : error.code ?? error.message}`);
     }
     try {
       new X509Certificate(ca);
@@ -35695,12 +35774,25 @@ function banner(s, out) {
   out(`  user ${t.user ?? "(none)"}, password ${t.password ? "****" : "(none)"}, account ${t.account ?? "(default)"}, TLS verification ${t.insecure ? "OFF" : "on"}${t.ca ? " (+ CA file)" : ""}`);
   out(`  policy ${c.policy_id ?? "(active)"}, vuln type ${c.vuln_type}, timeout ${c.timeout_ms / 1e3} s, poll interval \u2264 ${c.poll_interval_ms / 1e3} s, concurrency ${c.concurrency}, fail on STOP ${c.decision.fail_on_stop}, fail on error ${c.decision.fail_on_error}`);
 }
+function isLoopback(hostname) {
+  const host = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  if (host === "localhost") return true;
+  if (isIPv4(host)) return host.split(".")[0] === "127";
+  if (isIPv6(host)) return loopbackV6.check(host, "ipv6");
+  return false;
+}
+var loopbackV6 = new BlockList2();
+loopbackV6.addAddress("::1", "ipv6");
+loopbackV6.addSubnet("::ffff:127.0.0.0", 104, "ipv6");
 function warnings(s, out) {
   const t = s.transport;
+  for (const where of s.secretsInArgv ?? []) {
+    out(`warning: ${where} on the command line can be read by every local user (ps, /proc) for the whole run; use --password-file FILE or the ANCHORE_CLI_PASS environment variable`);
+  }
   if (t.insecure) out("warning: TLS certificate verification is OFF (--insecure): anyone on the path can read the credentials and forge results");
   try {
     const u = new URL(s.config.engine_url);
-    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname) || u.hostname.startsWith("127.");
+    const loopback = isLoopback(u.hostname);
     if (u.protocol === "http:" && t.user && !loopback) {
       out(`warning: sending Basic credentials over plain HTTP to ${u.host}; use https://`);
     }
@@ -35762,7 +35854,7 @@ async function readInputs(paths) {
   for (const p of paths) {
     let names = [p];
     try {
-      if ((await stat(p)).isDirectory()) {
+      if ((await stat2(p)).isDirectory()) {
         names = (await readdir2(p)).filter((n) => n.endsWith(".json")).sort().map((n) => path2.join(p, n));
         if (names.length === 0) throw new UsageError(`evaluate: ${p} holds no .json file`);
       }
@@ -35818,7 +35910,7 @@ async function demo(values, out) {
     const { exit_code: code } = await scan(s, { out, quiet: values.quiet, debug: values.debug });
     out("");
     out(`DEMO done: against a real engine this run would exit ${code}. Open the report directory, or run`);
-    out(`  npx anchore-gate --engine-url https://your-engine/v1 --user U --password-file F your_images_file`);
+    out(`  npx --yes anchore-gate@${version} --engine-url https://your-engine/v1 --user U --password-file F your_images_file`);
     return 0;
   } finally {
     await engine.close();
@@ -35848,6 +35940,10 @@ Run anchore-gate --help for the options.`);
     if (values.api) throw new UsageError("--api is only for `anchore-gate demo`; for an engine, end --engine-url in /v1 or /v2");
     if (positionals.length > 1) throw new UsageError(`expected at most one image list file, got ${positionals.length}: ${positionals.join(" ")}`);
     const s = await settings(values, positionals, env);
+    s.secretsInArgv = [
+      ...values.password !== void 0 ? ["--password"] : [],
+      ...values["engine-url"] !== void 0 && credentialsFromUrl(values["engine-url"]).password ? ["a password in --engine-url"] : []
+    ];
     return (await scan(s, { out, err, quiet: values.quiet, debug: values.debug })).exit_code;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -35861,7 +35957,9 @@ Run anchore-gate --help for the options.`);
 }
 var self = fileURLToPath(import.meta.url);
 if (process.argv[1] && path2.basename(self) === "cli.js" && realpathSync(process.argv[1]) === self) {
-  process.exitCode = await main();
+  const code = await main();
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+  process.exit(code);
 }
 
 // js/action.js
