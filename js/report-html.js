@@ -44,7 +44,7 @@ try {
   const wasm = await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
   await __wbg_init({ module_or_path: wasm });
   const text = document.getElementById('anchore-gate-report').textContent;
-  startViewer({ root, core: { importReport, decide, parseAllowlist }, initial: { files: [{ name: 'anchore-gate.json', content: new TextEncoder().encode(text) }] } });
+  startViewer({ root, core: { importReport, decideAndTriage, parseAllowlist, triage }, initial: { files: [{ name: 'anchore-gate.json', content: new TextEncoder().encode(text) }] } });
 } catch (e) {
   root.textContent = 'The report viewer could not start: ' + (e && e.message ? e.message : e);
   root.dataset.state = 'error';
@@ -74,7 +74,7 @@ async function template() {
     read(VIEWER, 'viewer.css'),
     readFile(new URL('anchore_gate_bg.wasm', WEB)),
   ]);
-  const script = `${joinModules([['pkg/web/anchore_gate.js', glue, ['__wbg_init', 'importReport', 'decide', 'parseAllowlist']], ['js/viewer/grid.js', grid], ['js/viewer/viewer.js', viewer]])}\n${BOOT}`;
+  const script = `${joinModules([['pkg/web/anchore_gate.js', glue, ['__wbg_init', 'importReport', 'decideAndTriage', 'parseAllowlist', 'triage']], ['js/viewer/grid.js', grid], ['js/viewer/viewer.js', viewer]])}\n${BOOT}`;
   const hash = (s) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
   const csp = [
     "default-src 'none'",

@@ -19,5 +19,7 @@ pub mod policy;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod proptests;
 pub mod report;
+pub mod triage;
 pub mod vuln;
 pub mod wasm;
+mod wasm_viewer;

@@ -45,7 +45,7 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
-fn js_error(kind: ErrorKind, message: &str) -> JsValue {
+pub(crate) fn js_error(kind: ErrorKind, message: &str) -> JsValue {
     let error = js_sys::Error::new(message);
     let _ = js_sys::Reflect::set(&error, &"kind".into(), &kind.as_str().into());
     error.into()
@@ -60,12 +60,12 @@ impl From<GateError> for JsValue {
 /// Values go out as JSON text and `JSON.parse`: as fast as serde-wasm-bindgen's object building
 /// for a 200,000-row report (BENCHMARKS.md), and every type's Serialize is instantiated once
 /// (for serde_json, which the report files need anyway) instead of twice: 16 KB less gzipped .wasm.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value).map_err(|e| js_error(ErrorKind::Internal, &e.to_string()))?;
     js_sys::JSON::parse(&text)
 }
 
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value).map_err(|e| {
         let message = e.to_string();
         js_error(ErrorKind::Config, &format!("{what}: {}", message.strip_prefix("Error: ").unwrap_or(&message)))

@@ -140,7 +140,8 @@ export async function shown(page) {
       findings: grid('findings'),
       vulnerabilities: grid('vulnerabilities'),
       counts: { summary: count('summary'), findings: count('findings'), vulnerabilities: count('vulnerabilities') },
-      tiles: Object.fromEntries([...document.querySelectorAll('.tile')].map((t) => [t.querySelector('.tile-label').textContent, Number(t.querySelector('.tile-value').textContent)])),
+      tiles: Object.fromEntries([...document.querySelectorAll('.tile')].map((t) => [t.dataset.tile, Number(t.querySelector('.tile-value').textContent.replace(/,/g, ''))])),
+      headline: text(document.querySelector('.headline-text')),
     };
   });
 }

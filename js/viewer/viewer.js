@@ -11,7 +11,15 @@ import { Grid, clip, el } from './grid.js';
 const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'];
 const SEVERITY_RANK = new Map(SEVERITIES.map((s, i) => [s, i]));
 const ACTION_RANK = { stop: 0, warn: 1, go: 2 };
-const STATUS_RANK = { error: 0, fail: 1, pass: 2 };
+/** Each image's effect on the exit code (the core's `triage`): its Result label, and the order worst first. */
+const EFFECTS = {
+  error: { label: 'ERROR', rank: 0, css: 'error' },
+  fails: { label: 'FAIL', rank: 1, css: 'fail' },
+  not_evaluated: { label: 'NOT EVALUATED', rank: 2, css: 'none' },
+  error_not_enforced: { label: 'ERROR, IGNORED', rank: 3, css: 'ignored' },
+  not_enforced: { label: 'FAIL, NOT ENFORCED', rank: 4, css: 'ignored' },
+  passes: { label: 'PASS', rank: 5, css: 'pass' },
+};
 const FORMATS = {
   gate_report: 'anchore-gate report',
   jenkins_gates_v1: 'Jenkins plugin anchore_gates.json (v1)',
@@ -24,6 +32,11 @@ const FORMATS = {
 /** The details panel shows at most this many characters of one value. */
 const DETAIL_MAX = 20_000;
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** "1 image", "2 images", "24,679 vulnerabilities": counts read with separators and the right number. */
+function plural(n, one, many = `${one}s`) {
+  return `${Number(n).toLocaleString('en')} ${n === 1 ? one : many}`;
+}
 
 function naturalKey(s) {
   return s.toLowerCase().replace(/\d+/g, (d) => d.padStart(20, '0'));
@@ -74,6 +87,19 @@ function link(parent, text, max) {
   parent.append(a);
 }
 
+/** An image name whose end (the tag or digest) stays visible when the column is narrow. */
+function imageCell(cell, name) {
+  const text = str(name);
+  const at = Math.max(text.lastIndexOf('@'), text.lastIndexOf(':') > text.lastIndexOf('/') ? text.lastIndexOf(':') : -1);
+  cell.title = text.length > 24 ? clip(text, 2000) : '';
+  if (at <= 0) {
+    cell.textContent = clip(text);
+    return;
+  }
+  cell.classList.add('image-cell');
+  cell.append(el('span', 'image-repo', clip(text.slice(0, at))), el('span', 'image-tag', clip(text.slice(at), 120)));
+}
+
 function badge(cell, kind, value, label) {
   const b = el('span', `badge ${kind}-${String(value).replace(/[^a-z]/gi, '').toLowerCase()}`, label);
   cell.append(b);
@@ -95,13 +121,22 @@ function vulnCounts(image) {
   return n;
 }
 
-function imageDetails(image) {
+/** One reason (the core's triage) in words: "STOP vulnerabilities / package ×12, e.g. …". */
+function reasonText(r) {
+  if (r.kind === 'vulnerabilities') {
+    return `${plural(r.count, 'vulnerability', 'vulnerabilities')} at or above ${r.gate}, worst ${r.example} (${r.action})`;
+  }
+  return `${str(r.action).toUpperCase()} ${r.gate} / ${r.trigger} ×${r.count.toLocaleString('en')}, e.g. ${r.example}`;
+}
+
+/** Why an image has its result: its error, else its top reasons, else what the report says. */
+function imageDetails(image, t) {
   if (image.error) return `${str(image.error.kind)}: ${str(image.error.message)}`;
+  if (t?.effect === 'not_evaluated') return 'not evaluated: no policy evaluation among the files read';
+  if (t?.reasons.length) return t.reasons.map(reasonText).join('; ') + (t.more_reasons ? `; and ${plural(t.more_reasons, 'more reason')}` : '');
   const failures = Array.isArray(image.gate_failures) ? image.gate_failures.map(str).filter(Boolean) : [];
   if (failures.length) return failures.join('; ');
-  if (image.stop_action_details) return str(image.stop_action_details);
-  if (image.policy_status == null && image.status === 'error') return 'no policy evaluation among the files read';
-  return '';
+  return image.stop_action_details ? str(image.stop_action_details) : '';
 }
 
 // --- the tables ----------------------------------------------------------------------------
@@ -119,7 +154,7 @@ function flatten(images, field) {
 function findingColumns(images) {
   const name = (r) => str(images[r.img].image);
   return [
-    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: name },
+    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: name, render: (cell, r) => imageCell(cell, name(r)) },
     { title: 'Repo Tag', width: 'minmax(12rem, 1.4fr)', text: (r) => str(images[r.img].evaluated_tag) || name(r) },
     { title: 'Trigger ID', width: 'minmax(10rem, 1fr)', text: (r) => str(r.x.trigger_id) },
     { title: 'Gate', width: '9rem', text: (r) => str(r.x.gate) },
@@ -146,7 +181,7 @@ function findingColumns(images) {
 
 function vulnerabilityColumns(images) {
   return [
-    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: (r) => str(images[r.img].image) },
+    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: (r) => str(images[r.img].image), render: (cell, r) => imageCell(cell, images[r.img].image) },
     { title: 'Vulnerability', width: 'minmax(9rem, 1fr)', text: (r) => str(r.x.id) },
     {
       title: 'Severity',
@@ -170,15 +205,16 @@ function allowlistedText(a) {
   return `yes: entry ${str(a.entry)}${a.reason ? ` (${str(a.reason)})` : ''}`;
 }
 
-function summaryColumns(maxVulns) {
+function summaryColumns(maxVulns, triage) {
+  const effect = (r) => EFFECTS[triage.images[r.img]?.effect] ?? null;
   return [
-    { title: 'Image', width: 'minmax(14rem, 2fr)', text: (r) => str(r.x.image) },
+    { title: 'Image', width: 'minmax(14rem, 2fr)', text: (r) => str(r.x.image), render: (cell, r) => imageCell(cell, r.x.image) },
     {
       title: 'Result',
-      width: '6rem',
-      text: (r) => str(r.x.status).toUpperCase(),
-      key: (r) => STATUS_RANK[r.x.status] ?? 3,
-      render: (cell, r) => badge(cell, 'status', r.x.status, str(r.x.status).toUpperCase() || '—'),
+      width: '10.5rem',
+      text: (r) => effect(r)?.label ?? '—',
+      key: (r) => effect(r)?.rank ?? 9,
+      render: (cell, r) => badge(cell, 'status', effect(r)?.css ?? '', effect(r)?.label ?? '—'),
     },
     {
       title: 'Final Action',
@@ -202,7 +238,7 @@ function summaryColumns(maxVulns) {
       },
       render: (cell, r) => chart(cell, vulnCounts(r.x), maxVulns),
     },
-    { title: 'Details', width: 'minmax(14rem, 2fr)', text: (r) => imageDetails(r.x) },
+    { title: 'Why', width: 'minmax(14rem, 3fr)', text: (r) => imageDetails(r.x, triage.images[r.img]) },
   ];
 }
 
@@ -229,7 +265,8 @@ function chart(cell, counts, max) {
  * walks the sorted order once, so typing in the search box is O(rows) with no re-sort.
  */
 class TableView {
-  constructor({ name, noun, columns, rows, images, extra, details }) {
+  constructor({ name, noun, columns, rows, images, extra, details, none = '' }) {
+    this.none = none || `No ${noun} in this report.`;
     this.name = name;
     this.noun = noun;
     this.columns = columns;
@@ -307,9 +344,13 @@ class TableView {
       onSort: (c) => this.sortBy(c),
       onActive: (row) => this.showDetails(row),
     });
+    // A focusable region, so the keyboard can scroll a long value.
+    this.detailBox = el('section', 'details-box');
+    this.detailBox.tabIndex = 0;
+    this.detailBox.setAttribute('aria-label', `Selected ${noun.replace(/ies$/, 'y').replace(/s$/, '')}`);
     this.detail = el('dl', 'details');
-    this.detail.setAttribute('aria-label', `Selected ${noun.replace(/s$/, '')}`);
-    this.panel.append(bar, this.grid.root, this.detail);
+    this.detailBox.append(this.detail);
+    this.panel.append(bar, this.grid.root, this.detailBox);
     this.grid.setRows(rows, new Uint32Array(0));
   }
 
@@ -414,8 +455,9 @@ class TableView {
       }
       out = out.subarray(0, n);
     }
-    this.grid.setOrder(out);
     const total = this.rows.length;
+    this.grid.empty.textContent = total ? 'No rows match the filters.' : this.none;
+    this.grid.setOrder(out);
     this.count.textContent = out.length === total
       ? `${total.toLocaleString('en')} ${this.noun}`
       : `${out.length.toLocaleString('en')} of ${total.toLocaleString('en')} ${this.noun}`;
@@ -426,6 +468,7 @@ class TableView {
 
   showDetails(row) {
     this.detail.replaceChildren();
+    this.detailBox.hidden = !row;
     if (!row) return;
     for (const [term, value, isLink] of this.details(row)) {
       if (value == null || value === '') continue;
@@ -435,6 +478,12 @@ class TableView {
       this.detail.append(el('dt', null, term), dd);
     }
   }
+}
+
+/** The columns named in `first` (in that order), then the others: what the details panel shows first. */
+function mostTellingFirst(columns, first) {
+  const rank = (c) => (first.includes(c.title) ? first.indexOf(c.title) : first.length);
+  return [...columns].sort((a, b) => rank(a) - rank(b));
 }
 
 // --- the page ------------------------------------------------------------------------------
@@ -479,52 +528,58 @@ function tabs(root, specs) {
   return { select, buttons };
 }
 
-function summaryPanel(report, sources, images) {
+function summaryPanel(report, sources, images, triage) {
   const panel = el('section', 'panel summary-panel');
   const t = report.totals ?? {};
+  const e = triage.effects;
   const tiles = el('div', 'tiles');
-  const tile = (label, value, kind) => {
+  // Labels say what the number counts ("1 error", "2 errors"); the value is also in the label
+  // for screen readers, the big number is decoration.
+  const tile = (key, value, one, many, kind, always = true) => {
+    if (!always && !value) return;
     const d = el('div', `tile ${kind ?? ''}`);
-    d.append(el('span', 'tile-value', String(value)), el('span', 'tile-label', label));
+    d.dataset.tile = key;
+    const v = el('span', 'tile-value', value.toLocaleString('en'));
+    v.setAttribute('aria-hidden', 'true');
+    const l = el('span', 'tile-label', value === 1 ? one : many);
+    d.append(v, el('span', 'visually-hidden', `${value.toLocaleString('en')} `), l);
     tiles.append(d);
   };
-  tile('images', images.length);
-  tile('passed', num(t.passed), 'status-pass');
-  tile('failed', num(t.failed), 'status-fail');
-  tile('errors', num(t.errored), 'status-error');
-  tile('stop', num(t.stop), 'action-stop');
-  tile('warn', num(t.warn), 'action-warn');
-  tile('go', num(t.go), 'action-go');
-  tile('allowlisted', num(t.allowlisted));
+  tile('images', images.length, 'image', 'images');
+  tile('pass', num(e.passes), 'passes', 'pass', 'status-pass');
+  tile('fail', num(e.fails), 'fails', 'fail', 'status-fail');
+  tile('not_enforced', num(e.not_enforced), 'fails, not enforced', 'fail, not enforced', 'status-ignored', false);
+  tile('error', num(e.error), 'error', 'errors', 'status-error');
+  tile('error_not_enforced', num(e.error_not_enforced), 'error, ignored', 'errors, ignored', 'status-ignored', false);
+  tile('not_evaluated', num(e.not_evaluated), 'not evaluated', 'not evaluated', 'status-none', false);
+  tile('stop', num(t.stop), 'STOP finding', 'STOP findings', 'action-stop');
+  tile('warn', num(t.warn), 'WARN finding', 'WARN findings', 'action-warn');
+  tile('go', num(t.go), 'GO finding', 'GO findings', 'action-go');
+  tile('allowlisted', num(t.allowlisted), 'allowlisted', 'allowlisted');
   panel.append(tiles);
-
-  if (report.error) {
-    const alert = el('p', 'run-error', `The run ended with an error — ${str(report.error.kind)}: ${str(report.error.message)}`);
-    alert.setAttribute('role', 'alert');
-    panel.append(alert);
-  }
 
   const rows = images.map((x, img) => ({ img, x }));
   const max = Math.max(1, ...images.map((i) => vulnCounts(i).reduce((a, b) => a + b, 0)));
   const view = new TableView({
     name: 'summary',
     noun: 'images',
-    columns: summaryColumns(max),
+    columns: summaryColumns(max, triage),
     rows,
     images,
     extra: null,
     details: (r) => [
-      ['Image', r.x.image],
-      ['Source', r.x.source],
-      ['Digest', r.x.digest],
-      ['Evaluated tag', r.x.evaluated_tag],
-      ['Policy', r.x.policy_id],
-      ['Result', str(r.x.status).toUpperCase()],
+      ['Result', EFFECTS[triage.images[r.img]?.effect]?.label ?? '—'],
+      ['Error', r.x.error ? `${str(r.x.error.kind)}: ${str(r.x.error.message)}` : ''],
+      ['Why it fails', Array.isArray(r.x.gate_failures) ? r.x.gate_failures.map(str).join('\n') : ''],
+      ['Top reasons', (triage.images[r.img]?.reasons ?? []).map(reasonText).join('\n')],
       ['Final action', actionText(r.x.final_action)],
       ['Reason', r.x.final_action_reason],
-      ['Why it fails', Array.isArray(r.x.gate_failures) ? r.x.gate_failures.map(str).join('\n') : ''],
       ['Stop action details', r.x.stop_action_details],
-      ['Error', r.x.error ? `${str(r.x.error.kind)}: ${str(r.x.error.message)}` : ''],
+      ['Image', r.x.image],
+      ['Evaluated tag', r.x.evaluated_tag],
+      ['Source', r.x.source],
+      ['Digest', r.x.digest],
+      ['Policy', r.x.policy_id],
       ['Counts', `stop ${num(r.x.counts?.stop)}, warn ${num(r.x.counts?.warn)}, go ${num(r.x.counts?.go)}, allowlisted ${num(r.x.counts?.allowlisted)}`],
       ['Vulnerabilities', vulnCounts(r.x).map((n, i) => `${n} ${SEVERITIES[i]}`).join(', ')],
       ['Dockerfile', r.x.dockerfile],
@@ -588,10 +643,12 @@ function describeOptions(o, allowlist) {
  * each change decides that report again with the core (`decide`, `parseAllowlist`) and hands
  * the decided report to `onDecide`. No rule is evaluated here.
  */
-function gatePanel({ report, core, onDecide }) {
+function gatePanel({ report, text, triage, fromCi, core, onDecide }) {
   const original = report;
-  const text = JSON.stringify(report);
+  const originalTriage = triage;
   const ci = optionsOf(report);
+  // The run's own options when the files say them (anchore-gate.json); else the defaults.
+  const asRead = fromCi ? ' (as in the CI run)' : ' (the defaults: the files opened do not say which options the CI run used)';
   const ciAllowlist = report.allowlist && typeof report.allowlist === 'object' ? report.allowlist : null;
   // The CI run's allowlist, when the report keeps its entries (reports since `allowlist.rules`).
   const ciRules = Array.isArray(ciAllowlist?.rules) && ciAllowlist.rules.length > 0
@@ -681,8 +738,8 @@ function gatePanel({ report, core, onDecide }) {
     area.value = ciRulesText;
     allowlist = ciRules;
     problem.hidden = true;
-    onDecide(original);
-    after(original);
+    onDecide({ report: original, triage: originalTriage });
+    after(original, originalTriage);
   });
   reset.classList.add('gate-reset');
 
@@ -718,14 +775,17 @@ function gatePanel({ report, core, onDecide }) {
     };
   }
 
+  const said = (t) => `${(OUTCOMES[t.outcome] ?? OUTCOMES.could_not_decide).words} (exit ${str(t.exit_code)})`;
+
   /** Shows what the decision in view says about the allowlist and the options in force. */
-  function after(decided) {
+  function after(decided, t) {
     const o = decided === original ? ci : options();
     const count = decided === original ? num(ciAllowlist?.entries) : (allowlist?.entries.length ?? 0);
-    summary.textContent = `Gate options: ${describeOptions(o, count)}${decided === original ? ' (as in the CI run)' : ' (changed here)'}`;
+    summary.textContent = `Gate options: ${describeOptions(o, count)}${decided === original ? asRead : ' (changed here)'}`;
+    const whose = fromCi ? 'The CI run’s decision' : 'As read from the files';
     result.textContent = decided === original
-      ? `The CI run’s decision: ${str(original.verdict).toUpperCase() || 'unknown'}, exit ${str(original.exit_code)}.`
-      : `Decided here: ${str(decided.verdict).toUpperCase() || 'unknown'}, exit ${str(decided.exit_code)} (the CI run: ${str(original.verdict).toUpperCase() || 'unknown'}, exit ${str(original.exit_code)}).`;
+      ? `${whose}: ${said(t)}.`
+      : `Decided here: ${said(t)} (${fromCi ? 'the CI run' : 'as read'}: ${said(originalTriage)}).`;
     expired.replaceChildren();
     const a = decided.allowlist && typeof decided.allowlist === 'object' ? decided.allowlist : null;
     if (!a) return;
@@ -745,7 +805,7 @@ function gatePanel({ report, core, onDecide }) {
     fixed.input.disabled = !o.fail_on_severity;
     let decided;
     try {
-      decided = core.decide(text, { ...o, allowlist: allowlist?.entries ?? [], allowlist_source: allowlist?.source ?? null }, Date.now());
+      decided = core.decideAndTriage(text, { ...o, allowlist: allowlist?.entries ?? [], allowlist_source: allowlist?.source ?? null }, Date.now());
     } catch (e) {
       problem.textContent = `Could not decide with these options: ${e?.message ?? e}`;
       problem.hidden = false;
@@ -753,7 +813,7 @@ function gatePanel({ report, core, onDecide }) {
     }
     problem.hidden = true;
     onDecide(decided);
-    after(decided);
+    after(decided.report, decided.triage);
   }
 
   function applyAllowlist(value, source) {
@@ -799,13 +859,14 @@ function gatePanel({ report, core, onDecide }) {
   for (const input of [stop.input, error.input, warn.input, severity, fixed.input]) input.addEventListener('change', decideNow);
 
   setControls(ci);
-  after(original);
+  after(original, originalTriage);
 
   /** The line under the verdict when the report in view is not the CI run's decision. */
   function compare(decided) {
     if (decided === original) return '';
     const was = str(original.exit_code);
     const now = str(decided.exit_code);
+    if (!fromCi) return `Decided here with other options: exit ${now}${now === was ? ', as' : ` instead of ${was}`} with the defaults.`;
     const sameAllowlist = ciRules ? allowlist === ciRules : !allowlist && !(num(ciAllowlist?.entries) > 0);
     const sameOptions = JSON.stringify(options()) === JSON.stringify(ci) && sameAllowlist;
     const how = sameOptions ? 'Decided here again with the CI run’s options' : 'Decided here with other options than the CI run';
@@ -815,13 +876,56 @@ function gatePanel({ report, core, onDecide }) {
   return { panel, compare };
 }
 
-function header(report, sources, note = '') {
+/** The build's outcome as the core's triage gives it: badge text and class, and the words. */
+const OUTCOMES = {
+  passes: { badge: 'PASS', css: 'pass', words: 'Build passes' },
+  fails: { badge: 'FAIL', css: 'fail', words: 'Build fails' },
+  could_not_decide: { badge: 'ERROR', css: 'error', words: 'Could not decide' },
+};
+
+/** "Build passes (exit 0) — 1 image has STOP findings, not enforced", from the core's triage. */
+export function headlineText(report, images, triage) {
+  const count = (effect) => num(triage.effects[effect]);
+  const names = (effect) => {
+    const list = images.filter((_, i) => triage.images[i]?.effect === effect).map((i) => str(i.image));
+    return list.slice(0, 2).join(', ') + (list.length > 2 ? ` and ${list.length - 2} more` : '');
+  };
+  const has = (n) => (n === 1 ? 'has' : 'have');
+  const notes = [];
+  if (count('not_enforced')) notes.push(`${plural(count('not_enforced'), 'image')} ${has(count('not_enforced'))} STOP findings, not enforced`);
+  if (count('error_not_enforced')) notes.push(`${plural(count('error_not_enforced'), 'image')} ended with an error, ignored`);
+  if (count('not_evaluated')) notes.push(`${plural(count('not_evaluated'), 'image')} not evaluated: no policy evaluation among the files read`);
+  const o = OUTCOMES[triage.outcome] ?? OUTCOMES.could_not_decide;
+  const head = `${o.words} (exit ${str(triage.exit_code)})`;
+  let why;
+  if (triage.outcome === 'passes') {
+    why = notes.length ? ` — ${notes.join('; ')}` : ` — ${images.length === 1 ? 'the image passes' : `all ${plural(images.length, 'image')} pass`}`;
+  } else if (triage.outcome === 'fails') {
+    const n = count('fails');
+    why = `: ${plural(n, 'image')} ${n === 1 ? 'fails' : 'fail'} the gate — ${names('fails')}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+  } else if (report.error) {
+    why = `: the run ended with an error — ${str(report.error.kind)}: ${str(report.error.message)}`;
+  } else if (count('error')) {
+    why = `: ${plural(count('error'), 'image')} ended with an error — ${names('error')}${count('fails') ? `; ${plural(count('fails'), 'image')} also ${count('fails') === 1 ? 'fails' : 'fail'}` : ''}`;
+  } else {
+    why = notes.length ? `: ${notes.join('; ')}` : images.length ? '' : ': the report lists no images';
+  }
+  return head + why;
+}
+
+function header(report, sources, images, triage, note = '') {
   const h = el('header', 'top');
-  const title = el('h1', null, 'anchore-gate report');
-  const verdict = str(report.verdict);
-  const v = el('span', `badge verdict status-${verdict.replace(/[^a-z]/g, '')}`, verdict.toUpperCase() || 'UNKNOWN');
-  v.setAttribute('aria-label', `verdict ${verdict || 'unknown'}`);
-  title.append(' ', v);
+  const title = el('h1', 'headline');
+  const o = OUTCOMES[triage.outcome] ?? OUTCOMES.could_not_decide;
+  const v = el('span', `badge verdict status-${o.css}`, o.badge);
+  v.setAttribute('aria-hidden', 'true');
+  title.append(v, el('span', 'headline-text', headlineText(report, images, triage)));
+  h.append(title);
+  if (report.error && triage.outcome !== 'could_not_decide') {
+    const alert = el('p', 'run-error', `The run ended with an error — ${str(report.error.kind)}: ${str(report.error.message)}`);
+    alert.setAttribute('role', 'alert');
+    h.append(alert);
+  }
   const meta = el('p', 'meta');
   const parts = [];
   const engine = report.engine ?? {};
@@ -832,7 +936,7 @@ function header(report, sources, note = '') {
   if (!report.started_at && sources?.length) parts.push('assembled from the files opened');
   if (report.tool?.version) parts.push(`anchore-gate ${str(report.tool.version)}`);
   meta.textContent = parts.join(' · ');
-  h.append(title, meta);
+  h.append(meta);
   if (note) {
     const n = el('p', 'decided-here', note);
     n.setAttribute('role', 'status');
@@ -919,7 +1023,10 @@ export function startViewer({ root, core, initial = null }) {
   }
 
   function fail(message) {
-    error.textContent = message;
+    // A failed open leaves the report in view: say which one it still is.
+    error.textContent = current
+      ? `${message}\nStill showing the report opened before${current.sources?.length ? ` (${current.sources.filter((s) => s.used).map((s) => str(s.name)).join(', ')})` : ''}.`
+      : message;
     error.hidden = false;
     setState(current ? 'ready' : 'error', '');
   }
@@ -967,7 +1074,7 @@ export function startViewer({ root, core, initial = null }) {
    * Shows an imported report. `decided`: the same report decided again here under other gate
    * options (the options panel stays as it is; the rest is rebuilt).
    */
-  function show({ report, sources }, decided = null) {
+  function show({ report, sources, triage }, decided = null) {
     const t0 = performance.now();
     const images = Array.isArray(report.images) ? report.images.filter((i) => i && typeof i === 'object') : [];
     const findings = flatten(images, 'findings');
@@ -978,15 +1085,21 @@ export function startViewer({ root, core, initial = null }) {
       ({ page, gate } = current);
     } else {
       page = el('div', 'report');
-      gate = core.decide ? gatePanel({ report, core, onDecide: (r) => show({ report: r, sources }, true) }) : null;
+      // The text the core reads to decide again; the CI run's options only when the files were our report.
+      const text = JSON.stringify(report);
+      triage = core.triage(text);
+      const fromCi = (sources ?? []).some((s) => s.used && s.format === 'gate_report');
+      gate = gatePanel({ report, text, triage, fromCi, core, onDecide: (d) => show({ report: d.report, sources, triage: d.triage }, true) });
     }
-    const top = header(report, sources, decided ? gate.compare(report) : '');
+    const top = header(report, sources, images, triage, decided ? gate.compare(report) : '');
     const views = el('div', 'report-views');
     const selected = decided ? current.tabs.buttons.findIndex((b) => b.getAttribute('aria-selected') === 'true') : 0;
-    const summary = summaryPanel(report, sources, images);
+    const summary = summaryPanel(report, sources, images, triage);
+    const none = (noun) => (report.error ? `No ${noun}: the run ended with an error before any was read (see above).` : `No ${noun} in this report.`);
     const findingView = new TableView({
       name: 'findings',
       noun: 'findings',
+      none: none('policy findings'),
       columns: findingColumns(images),
       rows: findings,
       images,
@@ -997,7 +1110,7 @@ export function startViewer({ root, core, initial = null }) {
         test: (r, v) => r.x.action === v,
       },
       details: (r) => {
-        const cols = findingView.columns.map((c) => [c.title, c.text(r)]);
+        const cols = mostTellingFirst(findingView.columns, ['Action', 'Check Output', 'Gate', 'Trigger', 'Recommendation']).map((c) => [c.title, c.text(r)]);
         const m = r.x.allowlist_match;
         if (m && typeof m === 'object') cols.push(['Allowlist match', `${str(m.name)} (${str(m.id)}), rule ${str(m.matched_rule_id)}`]);
         cols.push(['Digest', images[r.img].digest]);
@@ -1007,6 +1120,7 @@ export function startViewer({ root, core, initial = null }) {
     const vulnView = new TableView({
       name: 'vulnerabilities',
       noun: 'vulnerabilities',
+      none: none('vulnerabilities'),
       columns: vulnerabilityColumns(images),
       rows: vulns,
       images,
@@ -1024,7 +1138,7 @@ export function startViewer({ root, core, initial = null }) {
         },
       },
       details: (r) => [
-        ...vulnView.columns.map((c) => [c.title, c.text(r), c.title === 'Link']),
+        ...mostTellingFirst(vulnView.columns, ['Severity', 'Vulnerability', 'Package', 'Fix']).map((c) => [c.title, c.text(r), c.title === 'Link']),
         ['Package name', r.x.package_name],
         ['Package version', r.x.package_version],
         ['Package path', r.x.package_path],
@@ -1051,8 +1165,8 @@ export function startViewer({ root, core, initial = null }) {
       page.append(top, ...(gate ? [gate.panel] : []), views);
       body.replaceChildren(page);
     }
-    current = { report, sources, views: tables, tabs: t, page, gate, top, viewsRoot: views, decided: Boolean(decided) };
-    document.title = `anchore-gate report: ${str(report.verdict).toUpperCase() || 'unknown'} — ${images.length} image${images.length === 1 ? '' : 's'}`;
+    current = { report, sources, triage, views: tables, tabs: t, page, gate, top, viewsRoot: views, decided: Boolean(decided) };
+    document.title = `anchore-gate report: ${(OUTCOMES[triage.outcome] ?? OUTCOMES.could_not_decide).words.toLowerCase()} — ${plural(images.length, 'image')}`;
     for (const v of tables) v.grid.render();
     setState('ready', '');
     performance.measure('anchore-viewer:render', { start: t0 });
