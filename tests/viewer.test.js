@@ -280,7 +280,7 @@ describe('the served viewer', () => {
     await page.focus(grid);
     const active = () => page.evaluate((g) => {
       const el = document.querySelector(g);
-      const row = document.getElementById(el.getAttribute('aria-activedescendant'));
+      const row = document.getElementById(el.getAttribute('aria-activedescendant'))?.closest('[role=row]');
       return { index: Number(row?.getAttribute('aria-rowindex')), id: row?.querySelectorAll('.grid-td')[1].textContent };
     }, grid);
     assert.equal((await active()).index, 2, 'the first row (after the header row)');
@@ -299,8 +299,13 @@ describe('the served viewer', () => {
     await page.keyboard.type('CVE-2019');
     await page.keyboard.press('Enter');
     assert.equal((await shown(page)).counts.vulnerabilities.shown, vulns.filter((v) => v.id.includes('CVE-2019')).length);
-    // Sort with the keyboard: Tab from the search box reaches the headers' buttons.
-    await page.focus('#panel-vulnerabilities .grid-th:nth-child(2) button');
+    // Sort with the keyboard: in the grid, Up from the first row reaches the header, Right moves to
+    // the second column, Enter sorts by it.
+    await page.focus(grid);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate((g) => document.querySelector(g).getAttribute('aria-activedescendant'), grid), await page.getAttribute('#panel-vulnerabilities .grid-th:nth-child(2)', 'id'));
     await page.keyboard.press('Enter');
     assert.equal(await page.getAttribute('#panel-vulnerabilities .grid-th:nth-child(2)', 'aria-sort'), 'ascending');
     await screenshot(page, 'viewer-keyboard');

@@ -6,6 +6,11 @@
 // columns: [{ title, width (CSS track size), text(row) → string, render?(cell, row), sortable }]
 // The grid does not sort or filter: it shows `order` (row numbers into `rows`) and reports header
 // clicks through onSort(columnIndex); setSort() shows the state (aria-sort and an arrow).
+//
+// Keyboard (WAI-ARIA grid pattern): the grid is one Tab stop; focus stays on it and
+// aria-activedescendant names the active cell, so recycling rows never drops focus. Up/Down,
+// PageUp/PageDown, Home/End move between rows (Up from the first row reaches the header, where
+// Enter sorts), Left/Right between cells; Enter opens the active cell's link.
 
 const OVERSCAN = 6;
 /** Cells show at most this many characters; the details panel shows more. */
@@ -33,7 +38,9 @@ export class Grid {
     this.onSort = onSort;
     this.rows = [];
     this.order = new Uint32Array(0);
-    this.active = -1; // position in `order`
+    this.active = -1; // position in `order`; -1 with rows shown: the header row
+    this.col = 0; // the active column
+    this.onHead = false;
     this.pool = [];
     this.version = 0;
     this.frame = 0;
@@ -55,14 +62,21 @@ export class Grid {
     this.head.setAttribute('aria-rowindex', '1');
     this.headCells = columns.map((c, i) => {
       const h = el('div', 'grid-th');
+      h.id = `${this.id}-h${i}`;
       h.setAttribute('role', 'columnheader');
+      h.setAttribute('aria-colindex', String(i + 1));
       if (c.sortable === false) {
         h.textContent = c.title;
       } else {
+        // Not a Tab stop of its own: the grid is one; Enter on the header cell sorts.
         const b = el('button', 'sort', c.title);
         b.type = 'button';
+        b.tabIndex = -1;
         b.title = `Sort by ${c.title}`;
-        b.addEventListener('click', () => this.onSort(i));
+        b.addEventListener('click', () => {
+          this.col = i;
+          this.onSort(i);
+        });
         h.append(b);
       }
       this.head.append(h);
@@ -78,7 +92,14 @@ export class Grid {
     this.root.addEventListener('keydown', (e) => this.key(e));
     this.canvas.addEventListener('click', (e) => {
       const row = e.target.closest('.grid-row');
+      const cell = e.target.closest('.grid-td');
+      if (cell && row) this.col = row.cells.indexOf(cell);
       if (row && row.dataset.pos) this.setActive(Number(row.dataset.pos), false);
+    });
+    // Anything inside a row that takes focus (a link clicked) hands it back to the grid: rows
+    // are recycled, and focus on a recycled row would be lost.
+    this.canvas.addEventListener('focusin', (e) => {
+      if (e.target !== this.root) this.root.focus({ preventScroll: true });
     });
     if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.schedule()).observe(this.root);
   }
@@ -100,6 +121,7 @@ export class Grid {
     let pos = -1;
     if (keep >= 0) pos = order.indexOf(keep);
     this.active = order.length ? Math.max(0, pos) : -1;
+    if (!order.length) this.onHead = false;
     this.render();
     this.onActive(this.activeRow());
   }
@@ -136,9 +158,10 @@ export class Grid {
     while (this.pool.length < need) {
       const r = el('div', 'grid-row');
       r.setAttribute('role', 'row');
-      r.cells = this.columns.map(() => {
+      r.cells = this.columns.map((_, i) => {
         const c = el('div', 'grid-td');
         c.setAttribute('role', 'gridcell');
+        c.setAttribute('aria-colindex', String(i + 1));
         r.append(c);
         return c;
       });
@@ -166,6 +189,7 @@ export class Grid {
           if (c.render) {
             cell.replaceChildren();
             c.render(cell, row);
+            for (const a of cell.querySelectorAll('a')) a.tabIndex = -1;
           } else {
             const text = c.text(row);
             cell.textContent = clip(text);
@@ -175,20 +199,38 @@ export class Grid {
         });
       }
       r.classList.toggle('active', isActive);
-      if (isActive) r.id = `${this.id}-active`;
-      else if (r.id) r.removeAttribute('id');
+      r.cells.forEach((cell, i) => {
+        const on = isActive && i === this.col && !this.onHead;
+        cell.classList.toggle('active-cell', on);
+        if (on) cell.id = `${this.id}-active`;
+        else if (cell.id) cell.removeAttribute('id');
+      });
     }
-    if (this.active >= 0 && this.active >= first && this.active < last) {
+    this.headCells.forEach((h, i) => h.classList.toggle('active-cell', this.onHead && i === this.col));
+    if (this.onHead) {
+      this.root.setAttribute('aria-activedescendant', this.headCells[this.col].id);
+    } else if (this.active >= 0 && this.active >= first && this.active < last) {
       this.root.setAttribute('aria-activedescendant', `${this.id}-active`);
     } else {
       this.root.removeAttribute('aria-activedescendant');
     }
   }
 
+  /** Scrolls sideways so the active column is in view. */
+  showColumn() {
+    const h = this.headCells[this.col];
+    if (!h) return;
+    const left = h.offsetLeft;
+    const right = left + h.offsetWidth;
+    if (left < this.root.scrollLeft) this.root.scrollLeft = left;
+    else if (right > this.root.scrollLeft + this.root.clientWidth) this.root.scrollLeft = right - this.root.clientWidth;
+  }
+
   setActive(pos, scroll = true) {
     if (!this.order.length) return;
     const p = Math.min(this.order.length - 1, Math.max(0, pos));
     this.active = p;
+    this.onHead = false;
     if (scroll) {
       const h = this.rowHeight;
       const headH = this.head.offsetHeight;
@@ -204,6 +246,39 @@ export class Grid {
 
   key(e) {
     if (e.target !== this.root) return;
+    if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+      e.preventDefault();
+      this.col = Math.min(this.columns.length - 1, Math.max(0, this.col + (e.key === 'ArrowLeft' ? -1 : 1)));
+      this.showColumn();
+      this.render();
+      return;
+    }
+    if (e.key === 'Enter' || e.key === ' ') {
+      if (this.onHead) {
+        e.preventDefault();
+        if (this.columns[this.col].sortable !== false) this.onSort(this.col);
+        return;
+      }
+      // The active cell's link (only links the page made: http(s), rel=noopener).
+      const a = this.root.querySelector(`#${this.id}-active a[href]`);
+      if (a && e.key === 'Enter') {
+        e.preventDefault();
+        a.click();
+      }
+      return;
+    }
+    if (e.key === 'ArrowUp' && this.active <= 0 && !this.onHead) {
+      e.preventDefault();
+      this.onHead = true;
+      this.root.scrollTop = 0;
+      this.render();
+      return;
+    }
+    if (this.onHead && e.key === 'ArrowDown') {
+      e.preventDefault();
+      this.setActive(0);
+      return;
+    }
     const page = Math.max(1, Math.floor((this.root.clientHeight - this.head.offsetHeight) / this.rowHeight) - 1);
     const moves = {
       ArrowDown: 1,
