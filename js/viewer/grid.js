@@ -13,6 +13,9 @@
 // Enter sorts), Left/Right between cells; Enter opens the active cell's link.
 
 const OVERSCAN = 6;
+/** Below this width each row is a card: the columns marked `card` only, the lead one first. */
+const CARDS = '(max-width: 600px)';
+const CARD_LINE = 20;
 /** Cells show at most this many characters; the details panel shows more. */
 export const CELL_MAX = 400;
 let gridCount = 0;
@@ -33,7 +36,10 @@ export class Grid {
   constructor({ columns, label, rowHeight = 30, onActive = () => {}, onSort = () => {} }) {
     this.id = `grid${(gridCount += 1)}`;
     this.columns = columns;
+    this.lineHeight = rowHeight;
     this.rowHeight = rowHeight;
+    // Card lines: the lead and main cells share the first, each `line` cell has its own.
+    this.cardHeight = (1 + columns.filter((c) => c.card === 'line').length) * CARD_LINE + 10;
     this.onActive = onActive;
     this.onSort = onSort;
     this.rows = [];
@@ -102,6 +108,21 @@ export class Grid {
       if (e.target !== this.root) this.root.focus({ preventScroll: true });
     });
     if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.schedule()).observe(this.root);
+    if (columns.some((c) => c.card) && typeof matchMedia === 'function') {
+      const narrow = matchMedia(CARDS);
+      this.setCards(narrow.matches);
+      narrow.addEventListener('change', (e) => this.setCards(e.matches));
+    }
+  }
+
+  /** Rows as cards (phones) or as table rows. */
+  setCards(on) {
+    this.root.classList.toggle('cards', on);
+    this.rowHeight = on ? this.cardHeight : this.lineHeight;
+    this.root.style.setProperty('--row-h', `${this.rowHeight}px`);
+    this.canvas.style.height = `${this.order.length * this.rowHeight}px`;
+    this.version += 1;
+    this.render();
   }
 
   /** New data (`rows`) and the row numbers to show, in order. */
@@ -162,6 +183,7 @@ export class Grid {
         const c = el('div', 'grid-td');
         c.setAttribute('role', 'gridcell');
         c.setAttribute('aria-colindex', String(i + 1));
+        if (this.columns[i].card) c.dataset.card = this.columns[i].card;
         r.append(c);
         return c;
       });

@@ -154,14 +154,15 @@ function flatten(images, field) {
 function findingColumns(images) {
   const name = (r) => str(images[r.img].image);
   return [
-    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: name, render: (cell, r) => imageCell(cell, name(r)) },
+    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: name, render: (cell, r) => imageCell(cell, name(r)), card: 'line' },
     { title: 'Repo Tag', width: 'minmax(12rem, 1.4fr)', text: (r) => str(images[r.img].evaluated_tag) || name(r) },
     { title: 'Trigger ID', width: 'minmax(10rem, 1fr)', text: (r) => str(r.x.trigger_id) },
-    { title: 'Gate', width: '9rem', text: (r) => str(r.x.gate) },
+    { title: 'Gate', width: '9rem', text: (r) => str(r.x.gate), card: 'line' },
     { title: 'Trigger', width: '9rem', text: (r) => str(r.x.trigger) },
-    { title: 'Check Output', width: 'minmax(16rem, 3fr)', text: (r) => str(r.x.message) },
+    { title: 'Check Output', width: 'minmax(16rem, 3fr)', text: (r) => str(r.x.message), card: 'main' },
     {
       title: 'Action',
+      card: 'lead',
       width: '6rem',
       text: (r) => actionText(r.x.action),
       key: (r) => ACTION_RANK[r.x.action] ?? 3,
@@ -181,18 +182,19 @@ function findingColumns(images) {
 
 function vulnerabilityColumns(images) {
   return [
-    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: (r) => str(images[r.img].image), render: (cell, r) => imageCell(cell, images[r.img].image) },
-    { title: 'Vulnerability', width: 'minmax(9rem, 1fr)', text: (r) => str(r.x.id) },
+    { title: 'Image', width: 'minmax(12rem, 1.4fr)', text: (r) => str(images[r.img].image), render: (cell, r) => imageCell(cell, images[r.img].image), card: 'line' },
+    { title: 'Vulnerability', width: 'minmax(9rem, 1fr)', text: (r) => str(r.x.id), card: 'main' },
     {
       title: 'Severity',
+      card: 'lead',
       width: '7rem',
       text: (r) => severityOf(r.x.severity),
       key: (r) => SEVERITY_RANK.get(severityOf(r.x.severity)),
       render: (cell, r) => badge(cell, 'sev', severityOf(r.x.severity), severityOf(r.x.severity)),
     },
-    { title: 'Package', width: 'minmax(12rem, 1.4fr)', text: (r) => str(r.x.package) },
+    { title: 'Package', width: 'minmax(12rem, 1.4fr)', text: (r) => str(r.x.package), card: 'line' },
     { title: 'Type', width: '6rem', text: (r) => str(r.x.package_type) },
-    { title: 'Fix', width: 'minmax(7rem, 0.7fr)', text: (r) => (r.x.fix == null || r.x.fix === '' ? 'None' : str(r.x.fix)) },
+    { title: 'Fix', width: 'minmax(7rem, 0.7fr)', text: (r) => (r.x.fix == null ? 'None' : `fix: ${str(r.x.fix)}`), card: 'line' },
     { title: 'Inherited From Base', width: '8.5rem', text: (r) => yesNo(r.x.inherited_from_base) },
     { title: 'Link', width: 'minmax(14rem, 1.6fr)', text: (r) => str(r.x.url), render: (cell, r) => link(cell, str(r.x.url)) },
     { title: 'Allowlisted', width: 'minmax(9rem, 1fr)', text: (r) => allowlistedText(r.x.allowlisted) },
@@ -208,9 +210,10 @@ function allowlistedText(a) {
 function summaryColumns(maxVulns, triage) {
   const effect = (r) => EFFECTS[triage.images[r.img]?.effect] ?? null;
   return [
-    { title: 'Image', width: 'minmax(14rem, 2fr)', text: (r) => str(r.x.image), render: (cell, r) => imageCell(cell, r.x.image) },
+    { title: 'Image', width: 'minmax(14rem, 2fr)', text: (r) => str(r.x.image), render: (cell, r) => imageCell(cell, r.x.image), card: 'main' },
     {
       title: 'Result',
+      card: 'lead',
       width: '10.5rem',
       text: (r) => effect(r)?.label ?? '—',
       key: (r) => effect(r)?.rank ?? 9,
@@ -238,7 +241,7 @@ function summaryColumns(maxVulns, triage) {
       },
       render: (cell, r) => chart(cell, vulnCounts(r.x), maxVulns),
     },
-    { title: 'Why', width: 'minmax(14rem, 3fr)', text: (r) => imageDetails(r.x, triage.images[r.img]) },
+    { title: 'Why', width: 'minmax(14rem, 3fr)', text: (r) => imageDetails(r.x, triage.images[r.img]), card: 'line' },
   ];
 }
 
@@ -501,10 +504,10 @@ function tabs(root, specs) {
     s.panel.id = `panel-${s.id}`;
     s.panel.setAttribute('role', 'tabpanel');
     s.panel.setAttribute('aria-labelledby', b.id);
-    b.addEventListener('click', () => select(i));
+    b.addEventListener('click', () => select(i, false, true));
     return b;
   });
-  function select(i, focus = false) {
+  function select(i, focus = false, byUser = false) {
     buttons.forEach((b, k) => {
       const on = k === i;
       b.setAttribute('aria-selected', String(on));
@@ -512,7 +515,7 @@ function tabs(root, specs) {
       specs[k].panel.hidden = !on;
     });
     if (focus) buttons[i].focus();
-    specs[i].onShow?.();
+    specs[i].onShow?.(byUser);
   }
   list.addEventListener('keydown', (e) => {
     const at = buttons.indexOf(document.activeElement);
@@ -520,7 +523,7 @@ function tabs(root, specs) {
     const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[e.key];
     if (to === undefined) return;
     e.preventDefault();
-    select((to + buttons.length) % buttons.length, true);
+    select((to + buttons.length) % buttons.length, true, true);
   });
   list.append(...buttons);
   root.append(list, ...specs.map((s) => s.panel));
@@ -873,7 +876,12 @@ function gatePanel({ report, text, triage, fromCi, core, onDecide }) {
     return now === was ? `${how}: exit ${now}, as in the CI run.` : `${how}: exit ${now} instead of ${was}.`;
   }
 
-  return { panel, compare };
+  function collapse() {
+    form.hidden = true;
+    summary.setAttribute('aria-expanded', 'false');
+  }
+
+  return { panel, compare, collapse };
 }
 
 /** The build's outcome as the core's triage gives it: badge text and class, and the words. */
@@ -1152,10 +1160,15 @@ export function startViewer({ root, core, initial = null }) {
     findingView.sortBy(6);
     vulnView.sortBy(2);
     const tables = [summary.view, findingView, vulnView];
+    // On a phone the open Gate options leave no room for a table: a table opened folds them.
+    function tableShown(view, byUser) {
+      if (byUser && typeof matchMedia === 'function' && matchMedia('(max-width: 600px)').matches) gate?.collapse();
+      view.grid.schedule();
+    }
     const t = tabs(views, [
       { id: 'summary', label: `Summary (${images.length})`, panel: summary.panel, onShow: () => summary.view.grid.schedule() },
-      { id: 'findings', label: `Policy findings (${findings.length.toLocaleString('en')})`, panel: findingView.panel, onShow: () => findingView.grid.schedule() },
-      { id: 'vulnerabilities', label: `Vulnerabilities (${vulns.length.toLocaleString('en')})`, panel: vulnView.panel, onShow: () => vulnView.grid.schedule() },
+      { id: 'findings', label: `Policy findings (${findings.length.toLocaleString('en')})`, panel: findingView.panel, onShow: (byUser) => tableShown(findingView, byUser) },
+      { id: 'vulnerabilities', label: `Vulnerabilities (${vulns.length.toLocaleString('en')})`, panel: vulnView.panel, onShow: (byUser) => tableShown(vulnView, byUser) },
     ]);
     if (selected > 0) t.select(selected);
     if (decided) {
