@@ -62,6 +62,8 @@ function clean(seen) {
 }
 
 const total = (images, field) => images.reduce((n, i) => n + i[field].length, 0);
+/** Installed packages with at least one vulnerability that has a fix: the Fixes view's rows. */
+const fixable = (images) => new Set(images.flatMap((i) => i.vulnerabilities.filter((v) => v.fix).map((v) => `${v.package_name} ${v.package_version} ${v.package_type}`))).size;
 
 /** The summary rows the viewer should show for `images`, sorted as it sorts them (result, then list order). */
 function expectedSummary(images) {
@@ -81,7 +83,7 @@ function expectedSummary(images) {
 function assertShowsReport(view, report) {
   const { images } = report;
   assert.equal(view.state, 'ready', view.error);
-  assert.deepEqual(view.tabs, [`Summary (${images.length})`, `Policy findings (${total(images, 'findings')})`, `Vulnerabilities (${total(images, 'vulnerabilities')})`]);
+  assert.deepEqual(view.tabs, [`Summary (${images.length})`, `Policy findings (${total(images, 'findings')})`, `Vulnerabilities (${total(images, 'vulnerabilities')})`, `Fixes (${fixable(images)})`]);
   assert.equal(view.verdict, report.verdict.toUpperCase());
   assert.deepEqual(view.summary.map((r) => r.slice(0, 7)), expectedSummary(images));
   assert.equal(view.counts.findings.total, total(images, 'findings'));
@@ -119,8 +121,9 @@ describe('the served viewer', () => {
       const evaluated = report.images.filter((i) => i.final_action);
       const view = await shown(page);
       assert.equal(view.error, null);
-      assert.deepEqual(view.tabs, [`Summary (${evaluated.length})`, `Policy findings (${total(evaluated, 'findings')})`, `Vulnerabilities (${total(evaluated, 'vulnerabilities')})`]);
       const imported = await page.evaluate(() => window.anchoreGateViewer.current.report.images);
+      // The plugin's security file has no package name and version apart: the fixes are as read.
+      assert.deepEqual(view.tabs, [`Summary (${evaluated.length})`, `Policy findings (${total(evaluated, 'findings')})`, `Vulnerabilities (${total(evaluated, 'vulnerabilities')})`, `Fixes (${fixable(imported)})`]);
       assert.deepEqual(perImage(imported), perImage(evaluated));
       await page.click('#tab-findings');
       await screenshot(page, `viewer-jenkins-${api}-findings`);
@@ -272,8 +275,12 @@ describe('the served viewer', () => {
     assert.equal(await page.getAttribute('#tab-vulnerabilities', 'aria-selected'), 'true');
     assert.equal(await page.isHidden('#panel-findings'), true);
     await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getAttribute('#tab-fixes', 'aria-selected'), 'true');
+    await page.keyboard.press('ArrowRight');
     assert.equal(await page.getAttribute('#tab-summary', 'aria-selected'), 'true', 'wraps around');
     await page.keyboard.press('End');
+    assert.equal(await page.getAttribute('#tab-fixes', 'aria-selected'), 'true');
+    await page.keyboard.press('ArrowLeft');
     assert.equal(await page.getAttribute('#tab-vulnerabilities', 'aria-selected'), 'true');
 
     const grid = '#panel-vulnerabilities [role=grid]';

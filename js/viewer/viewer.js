@@ -109,6 +109,11 @@ function actionText(a) {
   return typeof a === 'string' && a in ACTION_RANK ? a.toUpperCase() : '—';
 }
 
+/** The core's model writes a vulnerability without a fix as `fix: null` (the engine's "None"). */
+function hasFix(v) {
+  return v.fix != null;
+}
+
 function severityOf(v) {
   return SEVERITY_RANK.has(v) ? v : 'Unknown';
 }
@@ -189,7 +194,8 @@ function vulnerabilityColumns(images) {
       card: 'lead',
       width: '7rem',
       text: (r) => severityOf(r.x.severity),
-      key: (r) => SEVERITY_RANK.get(severityOf(r.x.severity)),
+      // Severity, then those with a fix first: what to fix first.
+      key: (r) => SEVERITY_RANK.get(severityOf(r.x.severity)) * 2 + (hasFix(r.x) ? 0 : 1),
       render: (cell, r) => badge(cell, 'sev', severityOf(r.x.severity), severityOf(r.x.severity)),
     },
     { title: 'Package', width: 'minmax(12rem, 1.4fr)', text: (r) => str(r.x.package), card: 'line' },
@@ -198,6 +204,42 @@ function vulnerabilityColumns(images) {
     { title: 'Inherited From Base', width: '8.5rem', text: (r) => yesNo(r.x.inherited_from_base) },
     { title: 'Link', width: 'minmax(14rem, 1.6fr)', text: (r) => str(r.x.url), render: (cell, r) => link(cell, str(r.x.url)) },
     { title: 'Allowlisted', width: 'minmax(9rem, 1fr)', text: (r) => allowlistedText(r.x.allowlisted) },
+  ];
+}
+
+/** "2 C, 5 H": counts per severity, most severe first. */
+function severityCounts(bySeverity) {
+  return bySeverity.map((n, i) => (n ? `${n.toLocaleString('en')} ${SEVERITIES[i][0]}` : '')).filter(Boolean).join(', ');
+}
+
+/** "upgrade openssl to 3.0.13 fixes 4: 2 C, 2 H". */
+function fixText(f) {
+  return `upgrade ${str(f.package_name)} to ${str(f.to)} fixes ${f.count.toLocaleString('en')}: ${severityCounts(f.by_severity)}`;
+}
+
+/** The Fixes view: one row per installed package with fixable vulnerabilities (the core's `triage.fixes`, in its order). */
+function fixColumns(images) {
+  const worst = (r) => r.x.by_severity.findIndex((n) => n > 0);
+  return [
+    {
+      title: 'Worst',
+      width: '7rem',
+      card: 'lead',
+      text: (r) => SEVERITIES[worst(r)] ?? 'Unknown',
+      key: (r) => r.k,
+      render: (cell, r) => badge(cell, 'sev', SEVERITIES[worst(r)] ?? 'Unknown', SEVERITIES[worst(r)] ?? 'Unknown'),
+    },
+    { title: 'Upgrade', width: 'minmax(18rem, 3fr)', text: (r) => fixText(r.x), card: 'main' },
+    { title: 'Installed', width: 'minmax(8rem, 1fr)', text: (r) => str(r.x.package_version) },
+    { title: 'Type', width: '6rem', text: (r) => str(r.x.package_type) },
+    { title: 'Fixes', width: '5rem', text: (r) => String(r.x.count), key: (r) => -r.x.count, align: 'num' },
+    {
+      title: 'Images',
+      width: 'minmax(12rem, 2fr)',
+      card: 'line',
+      text: (r) => r.x.images.map((i) => str(images[i]?.image)).join(', '),
+      key: (r) => -r.x.images.length,
+    },
   ];
 }
 
@@ -268,7 +310,9 @@ function chart(cell, counts, max) {
  * walks the sorted order once, so typing in the search box is O(rows) with no re-sort.
  */
 class TableView {
-  constructor({ name, noun, columns, rows, images, extra, details, none = '' }) {
+  constructor({ name, noun, columns, rows, images, extra, toggle = null, details, none = '' }) {
+    this.toggle = toggle; // {id, label, test(row)}: a checkbox filter, or null
+    this.toggled = false;
     this.none = none || `No ${noun} in this report.`;
     this.name = name;
     this.noun = noun;
@@ -315,6 +359,20 @@ class TableView {
         this.apply();
       });
       bar.append(field(extra.label, this.extraSelect));
+    }
+    if (toggle) {
+      const wrap = el('span', 'field check');
+      const box = el('input');
+      box.type = 'checkbox';
+      box.id = id(toggle.id);
+      const l = el('label', null, toggle.label);
+      l.htmlFor = box.id;
+      box.addEventListener('change', () => {
+        this.toggled = box.checked;
+        this.apply();
+      });
+      wrap.append(box, l);
+      bar.append(wrap);
     }
     this.search = el('input', 'search');
     this.search.type = 'search';
@@ -439,7 +497,8 @@ class TableView {
     const extra = this.extraFilter;
     const q = this.query;
     let out;
-    if (img < 0 && !extra && !q) {
+    const only = this.toggled ? this.toggle.test : null;
+    if (img < 0 && !extra && !q && !only) {
       out = perm;
     } else {
       const hay = q ? this.haystack() : null;
@@ -450,7 +509,8 @@ class TableView {
       for (let k = 0; k < perm.length; k += 1) {
         const i = perm[k];
         const r = rows[i];
-        if (img >= 0 && r.img !== img) continue;
+        if (img >= 0 && (r.imgs ? !r.imgs.includes(img) : r.img !== img)) continue;
+        if (only && !only(r)) continue;
         if (extra && !test(r, extra)) continue;
         if (hay && !hay[i].includes(q)) continue;
         out[n] = i;
@@ -1145,6 +1205,7 @@ export function startViewer({ root, core, initial = null }) {
             : severityOf(r.x.severity) === v;
         },
       },
+      toggle: { id: 'fixable', label: 'Fixable only', test: (r) => hasFix(r.x) },
       details: (r) => [
         ...mostTellingFirst(vulnView.columns, ['Severity', 'Vulnerability', 'Package', 'Fix']).map((c) => [c.title, c.text(r), c.title === 'Link']),
         ['Package name', r.x.package_name],
@@ -1155,11 +1216,29 @@ export function startViewer({ root, core, initial = null }) {
         ['Digest', images[r.img].digest],
       ],
     });
+    const fixRows = triage.fixes.map((x, k) => ({ img: x.images[0] ?? 0, imgs: x.images, k, x }));
+    const fixView = new TableView({
+      name: 'fixes',
+      noun: 'fixes',
+      none: 'No vulnerability in this report has a fix.',
+      columns: fixColumns(images),
+      rows: fixRows,
+      images,
+      extra: null,
+      details: (r) => [
+        ['Upgrade', fixText(r.x)],
+        ['Package', `${str(r.x.package_name)} ${str(r.x.package_version)} (${str(r.x.package_type)})`],
+        ['Fixed in', r.x.to],
+        ['Vulnerabilities', `${r.x.count.toLocaleString('en')}: ${r.x.examples.map(str).join(', ')}${r.x.count > r.x.examples.length ? ', …' : ''}`],
+        ['Images', r.x.images.map((i) => str(images[i]?.image)).join('\n')],
+      ],
+    });
     // The orders people look for first: worst first.
     summary.view.sortBy(1);
     findingView.sortBy(6);
     vulnView.sortBy(2);
-    const tables = [summary.view, findingView, vulnView];
+    fixView.sortBy(0);
+    const tables = [summary.view, findingView, vulnView, fixView];
     // On a phone the open Gate options leave no room for a table: a table opened folds them.
     function tableShown(view, byUser) {
       if (byUser && typeof matchMedia === 'function' && matchMedia('(max-width: 600px)').matches) gate?.collapse();
@@ -1169,6 +1248,7 @@ export function startViewer({ root, core, initial = null }) {
       { id: 'summary', label: `Summary (${images.length})`, panel: summary.panel, onShow: () => summary.view.grid.schedule() },
       { id: 'findings', label: `Policy findings (${findings.length.toLocaleString('en')})`, panel: findingView.panel, onShow: (byUser) => tableShown(findingView, byUser) },
       { id: 'vulnerabilities', label: `Vulnerabilities (${vulns.length.toLocaleString('en')})`, panel: vulnView.panel, onShow: (byUser) => tableShown(vulnView, byUser) },
+      { id: 'fixes', label: `Fixes (${fixRows.length.toLocaleString('en')})`, panel: fixView.panel, onShow: (byUser) => tableShown(fixView, byUser) },
     ]);
     if (selected > 0) t.select(selected);
     if (decided) {
