@@ -241,6 +241,17 @@ var require_anchore_gate = __commonJS({
       return takeFromExternrefTable0(ret[0]);
     }
     exports.decide = decide2;
+    function decideAndTriage(report_json, options, now) {
+      const val2 = +now;
+      const ptr0 = passStringToWasm0(report_json, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+      const len0 = WASM_VECTOR_LEN;
+      const ret = wasm2.decideAndTriage(ptr0, len0, options, val2);
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports.decideAndTriage = decideAndTriage;
     function evaluate2(files, options, now) {
       const ret = wasm2.evaluate(files, options, now);
       if (ret[2]) {
@@ -405,6 +416,16 @@ var require_anchore_gate = __commonJS({
       wasm2.start();
     }
     exports.start = start;
+    function triage(report_json) {
+      const ptr0 = passStringToWasm0(report_json, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+      const len0 = WASM_VECTOR_LEN;
+      const ret = wasm2.triage(ptr0, len0);
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports.triage = triage;
     function version2() {
       let deferred1_0;
       let deferred1_1;
@@ -35090,7 +35111,7 @@ try {
   const wasm = await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
   await __wbg_init({ module_or_path: wasm });
   const text = document.getElementById('anchore-gate-report').textContent;
-  startViewer({ root, core: { importReport, decide, parseAllowlist }, initial: { files: [{ name: 'anchore-gate.json', content: new TextEncoder().encode(text) }] } });
+  startViewer({ root, core: { importReport, decideAndTriage, parseAllowlist, triage }, initial: { files: [{ name: 'anchore-gate.json', content: new TextEncoder().encode(text) }] } });
 } catch (e) {
   root.textContent = 'The report viewer could not start: ' + (e && e.message ? e.message : e);
   root.dataset.state = 'error';
@@ -35113,7 +35134,7 @@ async function template() {
     read(VIEWER, "viewer.css"),
     readFile(new URL("anchore_gate_bg.wasm", WEB))
   ]);
-  const script = `${joinModules([["pkg/web/anchore_gate.js", glue, ["__wbg_init", "importReport", "decide", "parseAllowlist"]], ["js/viewer/grid.js", grid], ["js/viewer/viewer.js", viewer]])}
+  const script = `${joinModules([["pkg/web/anchore_gate.js", glue, ["__wbg_init", "importReport", "decideAndTriage", "parseAllowlist", "triage"]], ["js/viewer/grid.js", grid], ["js/viewer/viewer.js", viewer]])}
 ${BOOT}`;
   const hash = (s) => `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`;
   const csp = [

@@ -117,7 +117,8 @@ fn fixes_group_by_installed_package_with_the_highest_fixed_version() {
         fixed("CVE-7", Severity::High, "curl-7.1", "7.2"),
     ];
     let t = triage(&decided(vec![a, b], GateOptions::default()));
-    let got: Vec<(&str, &str, &str, u32, [u32; 6], Vec<u32>)> = t
+    type Row<'a> = (&'a str, &'a str, &'a str, u32, [u32; 6], Vec<u32>);
+    let got: Vec<Row> = t
         .fixes
         .iter()
         .map(|f| (f.package_name.as_str(), f.package_version.as_str(), f.to.as_str(), f.count, f.by_severity, f.images.clone()))
