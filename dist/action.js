@@ -279,6 +279,21 @@ var require_anchore_gate = __commonJS({
       return v1;
     }
     exports.lastPanic = lastPanic;
+    function logLine2(text) {
+      let deferred2_0;
+      let deferred2_1;
+      try {
+        const ptr0 = passStringToWasm0(text, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm2.logLine(ptr0, len0);
+        deferred2_0 = ret[0];
+        deferred2_1 = ret[1];
+        return getStringFromWasm0(ret[0], ret[1]);
+      } finally {
+        wasm2.__wbindgen_free(deferred2_0, deferred2_1, 1);
+      }
+    }
+    exports.logLine = logLine2;
     function parseAllowlist2(json, source) {
       let ptr0, len0, ptr1, len1;
       try {
@@ -35007,6 +35022,7 @@ function guard(fn) {
   };
 }
 var version = wasm.version();
+var logLine = guard(wasm.logLine);
 var parseImageList = guard(wasm.parseImageList);
 var parseImageArg = guard(wasm.parseImageArg);
 var parseAllowlist = guard(wasm.parseAllowlist);
@@ -35481,26 +35497,26 @@ function createPrinter({ quiet, debug, out, images }) {
   const started = Date.now();
   const width = Math.min(48, Math.max(8, ...images.map((i) => i.image.length)));
   const stamp = () => `[${((Date.now() - started) / 1e3).toFixed(1).padStart(6)}s]`;
-  const label = (index) => index == null ? "".padEnd(width) : printable(images[index]?.image ?? `#${index}`).padEnd(width);
+  const label = (index) => index == null ? "".padEnd(width) : logLine(images[index]?.image ?? `#${index}`).padEnd(width);
   return {
     event(e) {
       if (e.level === "debug" && !debug) return;
       if (quiet && (e.level === "info" || e.level === "debug")) return;
-      out(`${stamp()} ${label(e.image)}  ${printable(e.message)}`);
+      out(`${stamp()} ${label(e.image)}  ${logLine(e.message)}`);
     },
     request(t) {
-      if (debug) out(`${stamp()} ${label(t.image)}  \u2192 ${t.method} ${printable(t.url)}`);
+      if (debug) out(`${stamp()} ${label(t.image)}  \u2192 ${t.method} ${logLine(t.url)}`);
     }
   };
 }
-function printable(text) {
-  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+function logPrinter(write) {
+  return (text) => write(logLine(String(text)));
 }
 function summaryTable(report) {
   const rows = report.images.map((i) => {
     const v = i.vulnerability_counts;
     return [
-      printable(i.image),
+      logLine(i.image),
       i.status.toUpperCase(),
       i.final_action ? i.final_action.toUpperCase() : "-",
       String(i.counts.stop),
@@ -35514,9 +35530,9 @@ function summaryTable(report) {
   const line = (r) => r.map((cell, c) => c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])).join("  ").trimEnd();
   const lines2 = [line(header), ...rows.map(line)];
   for (const i of report.images) {
-    if (i.error) lines2.push(`  ${printable(i.image)}: ${i.error.kind}: ${printable(i.error.message)}`);
+    if (i.error) lines2.push(`  ${logLine(i.image)}: ${i.error.kind}: ${logLine(i.error.message)}`);
   }
-  return lines2.join("\n");
+  return lines2;
 }
 function banner(s, out) {
   const c = s.config;
@@ -35575,7 +35591,7 @@ async function scan(s, { out = console.log, err = console.error, quiet = false, 
   if (!coreFailed) await writeOutputs(s, result.files);
   const { report } = result;
   out("");
-  out(summaryTable(report));
+  for (const line of summaryTable(report)) out(line);
   out("");
   out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path2.join(dir, "anchore-gate.json")}`);
   return report.exit_code;
@@ -35667,7 +35683,7 @@ async function evaluateFiles(values, paths, { out, err }) {
     if (image.status === "fail") out(`  ${image.image}: FAIL: ${image.gate_failures.join("; ")}`);
   }
   out("");
-  out(summaryTable(report));
+  for (const line of summaryTable(report)) out(line);
   out("");
   out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path2.join(dir, "anchore-gate.json")}`);
   return report.exit_code;
@@ -35696,18 +35712,20 @@ async function demo(values, out) {
     await engine.close();
   }
 }
-async function main(argv = process.argv.slice(2), env = process.env, out = console.log, err = console.error) {
+async function main(argv = process.argv.slice(2), env = process.env, rawOut = console.log, rawErr = console.error) {
+  const out = logPrinter(rawOut);
+  const err = logPrinter(rawErr);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    err(`anchore-gate: ${error.message}
-Run anchore-gate --help for the options.`);
+    err(`anchore-gate: ${error.message}`);
+    err("Run anchore-gate --help for the options.");
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    out(HELP);
+    rawOut(HELP);
     return 0;
   }
   if (values.version) {
@@ -35727,7 +35745,7 @@ Run anchore-gate --help for the options.`);
       return 2;
     }
     err(`anchore-gate: ${error.kind ? `${error.kind}: ` : ""}${error.message}`);
-    if (values.debug && error.stack) err(error.stack);
+    if (values.debug && error.stack) for (const line of error.stack.split("\n")) err(line);
     return 2;
   }
 }
@@ -35898,7 +35916,8 @@ async function main2(env = process.env) {
   let code;
   let reportText;
   try {
-    code = await scan(s, { out: console.log, err: console.log, debug: env.RUNNER_DEBUG === "1" });
+    const print = logPrinter(console.log);
+    code = await scan(s, { out: print, err: print, debug: env.RUNNER_DEBUG === "1" });
     reportText = readFileSync(path3.join(s.reportDir, "anchore-gate.json"), "utf8");
   } catch (error) {
     setOutputs({ verdict: "error" }, env);

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
 import { annotations, renderSummary } from './core.js';
-import { scan, settings } from './cli.js';
+import { logPrinter, scan, settings } from './cli.js';
 
 /** The runner refuses a step summary file above 1024 KiB. */
 const STEP_SUMMARY_LIMIT = 1024 * 1024;
@@ -195,7 +195,9 @@ export async function main(env = process.env) {
   let code;
   let reportText;
   try {
-    code = await scan(s, { out: console.log, err: console.log, debug: env.RUNNER_DEBUG === '1' });
+    // Engine and input text reach the log only through logPrinter: it cannot forge a command.
+    const print = logPrinter(console.log);
+    code = await scan(s, { out: print, err: print, debug: env.RUNNER_DEBUG === '1' });
     reportText = readFileSync(path.join(s.reportDir, 'anchore-gate.json'), 'utf8');
   } catch (error) {
     setOutputs({ verdict: 'error' }, env);

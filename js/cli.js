@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomInt, X509Certificate } from 'node:crypto';
 
-import { evaluate, parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
+import { evaluate, logLine, parseAllowlist, parseImageArg, parseImageList, renderSummary, version } from './core.js';
 import { withReportHtml } from './report-html.js';
 import { writeReport } from './report-writer.js';
 import { runGate } from './run.js';
@@ -278,33 +278,34 @@ function createPrinter({ quiet, debug, out, images }) {
   const started = Date.now();
   const width = Math.min(48, Math.max(8, ...images.map((i) => i.image.length)));
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s]`;
-  const label = (index) => (index == null ? ''.padEnd(width) : printable(images[index]?.image ?? `#${index}`).padEnd(width));
+  const label = (index) => (index == null ? ''.padEnd(width) : logLine(images[index]?.image ?? `#${index}`).padEnd(width));
   return {
     event(e) {
       if (e.level === 'debug' && !debug) return;
       if (quiet && (e.level === 'info' || e.level === 'debug')) return;
-      out(`${stamp()} ${label(e.image)}  ${printable(e.message)}`);
+      out(`${stamp()} ${label(e.image)}  ${logLine(e.message)}`);
     },
     request(t) {
-      if (debug) out(`${stamp()} ${label(t.image)}  → ${t.method} ${printable(t.url)}`);
+      if (debug) out(`${stamp()} ${label(t.image)}  → ${t.method} ${logLine(t.url)}`);
     },
   };
 }
 
 /**
- * Text from image lists, files and the engine, made safe to print on one line: control and
- * bidirectional-override characters are escaped, so no terminal escape and no forged log line
- * (`\n::error::…` in a CI log) gets through.
+ * A print function whose every line goes through the core's logLine: text from image lists,
+ * files and the engine can neither break the line nor be read as a CI runner's command
+ * (`::error::…`, `##[stop-commands]…`). The CLI's and the action's output all pass through it;
+ * only the action's own workflow commands, escaped by the core, are printed around it.
  */
-function printable(text) {
-  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+export function logPrinter(write) {
+  return (text) => write(logLine(String(text)));
 }
 
 function summaryTable(report) {
   const rows = report.images.map((i) => {
     const v = i.vulnerability_counts;
     return [
-      printable(i.image),
+      logLine(i.image),
       i.status.toUpperCase(),
       i.final_action ? i.final_action.toUpperCase() : '-',
       String(i.counts.stop),
@@ -318,9 +319,9 @@ function summaryTable(report) {
   const line = (r) => r.map((cell, c) => (c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   const lines = [line(header), ...rows.map(line)];
   for (const i of report.images) {
-    if (i.error) lines.push(`  ${printable(i.image)}: ${i.error.kind}: ${printable(i.error.message)}`);
+    if (i.error) lines.push(`  ${logLine(i.image)}: ${i.error.kind}: ${logLine(i.error.message)}`);
   }
-  return lines.join('\n');
+  return lines;
 }
 
 function banner(s, out) {
@@ -389,7 +390,7 @@ export async function scan(s, { out = console.log, err = console.error, quiet = 
   if (!coreFailed) await writeOutputs(s, result.files);
   const { report } = result;
   out('');
-  out(summaryTable(report));
+  for (const line of summaryTable(report)) out(line);
   out('');
   out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path.join(dir, 'anchore-gate.json')}`);
   return report.exit_code;
@@ -492,7 +493,7 @@ async function evaluateFiles(values, paths, { out, err }) {
     if (image.status === 'fail') out(`  ${image.image}: FAIL: ${image.gate_failures.join('; ')}`);
   }
   out('');
-  out(summaryTable(report));
+  for (const line of summaryTable(report)) out(line);
   out('');
   out(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exit_code}); report: ${path.join(dir, 'anchore-gate.json')}`);
   return report.exit_code;
@@ -523,17 +524,20 @@ async function demo(values, out) {
   }
 }
 
-export async function main(argv = process.argv.slice(2), env = process.env, out = console.log, err = console.error) {
+export async function main(argv = process.argv.slice(2), env = process.env, rawOut = console.log, rawErr = console.error) {
+  const out = logPrinter(rawOut);
+  const err = logPrinter(rawErr);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    err(`anchore-gate: ${error.message}\nRun anchore-gate --help for the options.`);
+    err(`anchore-gate: ${error.message}`);
+    err('Run anchore-gate --help for the options.');
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    out(HELP);
+    rawOut(HELP);
     return 0;
   }
   if (values.version) {
@@ -553,7 +557,7 @@ export async function main(argv = process.argv.slice(2), env = process.env, out 
       return 2;
     }
     err(`anchore-gate: ${error.kind ? `${error.kind}: ` : ''}${error.message}`);
-    if (values.debug && error.stack) err(error.stack);
+    if (values.debug && error.stack) for (const line of error.stack.split('\n')) err(line);
     return 2;
   }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod gate;
 pub mod image_list;
 mod json;
+pub mod log_line;
 pub mod policy;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod proptests;
