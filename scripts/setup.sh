@@ -47,12 +47,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wbg" ]; t
 fi
 
 # Chromium and ChromeDriver (browser tests), ShellCheck (npm test lints the scripts), openssl
-# (the TLS and proxy tests make their certificates at test time).
+# (the TLS and proxy tests make their certificates at test time), xmllint (libxml2-utils: the
+# JUnit file is validated against the xUnit plugin's XSD).
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v xmllint >/dev/null || missing+=(libxml2-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: apt-get install ${missing[*]}"
   apt-get update -qq || fail "apt-get update failed"
