@@ -4,7 +4,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const OURS = /^(anchore-gate\.json|anchore-gate\.sarif|anchore-gate-junit\.xml|anchore_gates\.json|anchore_security\.json|anchoreengine-api-response-(evaluation|vulnerabilities)-\d+\.json|report\.html)$/;
+const OURS = /^(anchore-gate\.json|anchore-gate\.sarif|anchore-gate-junit\.xml|anchore-gate-gitlab-cs\.json|anchore_gates\.json|anchore_security\.json|anchoreengine-api-response-(evaluation|vulnerabilities)-\d+\.json|report\.html)$/;
 
 export async function writeReport(dir, files) {
   await mkdir(dir, { recursive: true });

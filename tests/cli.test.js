@@ -84,7 +84,7 @@ for (const api of ['v1', 'v2']) {
         assert.ok(report.images.every((i) => /^sha256:[0-9a-f]{64}$/.test(i.digest)));
 
         // The Jenkins plugin's files, in the shape of this API version.
-        const expected = ['anchore-gate.json', 'anchore-gate.sarif', 'anchore-gate-junit.xml', 'anchore_gates.json', 'anchore_security.json', 'report.html'];
+        const expected = ['anchore-gate.json', 'anchore-gate.sarif', 'anchore-gate-junit.xml', 'anchore-gate-gitlab-cs.json', 'anchore_gates.json', 'anchore_security.json', 'report.html'];
         for (let n = 1; n <= 3; n += 1) expected.push(`anchoreengine-api-response-evaluation-${n}.json`, `anchoreengine-api-response-vulnerabilities-${n}.json`);
         assert.deepEqual(files.names, expected.sort());
         const gates = JSON.parse(files.contents['anchore_gates.json']);

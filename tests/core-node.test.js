@@ -65,7 +65,7 @@ test('a whole v1 run through runGate on the recorded bodies', async () => {
   assert.equal(sent[0], 'GET http://engine.test:8228/version');
   assert.ok(events.some((e) => e.kind === 'evaluated' && /STOP \(stop 41, warn 16, go 0\)/.test(e.message)));
   assert.deepEqual(files.map((f) => f.name), [
-    'anchore-gate.json', 'anchore-gate.sarif', 'anchore-gate-junit.xml', 'anchore_gates.json', 'anchore_security.json',
+    'anchore-gate.json', 'anchore-gate.sarif', 'anchore-gate-junit.xml', 'anchore-gate-gitlab-cs.json', 'anchore_gates.json', 'anchore_security.json',
     'anchoreengine-api-response-evaluation-1.json', 'anchoreengine-api-response-vulnerabilities-1.json',
   ]);
   assert.deepEqual(JSON.parse(files[0].content), report);

@@ -28,7 +28,7 @@ test('grype output: the vulnerability rules decide', async () => {
   const plain = await evaluate([GRYPE]);
   assert.equal(plain.code, 0, plain.stderr);
   assert.match(plain.stderr, /has no policy verdict; without --fail-on-severity nothing in it can fail/);
-  assert.deepEqual(plain.names, ['anchore-gate-junit.xml', 'anchore-gate.json', 'anchore-gate.sarif', 'report.html']);
+  assert.deepEqual(plain.names, ['anchore-gate-gitlab-cs.json', 'anchore-gate-junit.xml', 'anchore-gate.json', 'anchore-gate.sarif', 'report.html']);
   assert.equal(plain.report.images[0].image, 'user-input');
 
   const critical = await evaluate([GRYPE, '--fail-on-severity', 'critical']);

@@ -212,6 +212,19 @@ fn import_with<T>(
         let shape = sniff(&file.content).map_err(|e| {
             ImportError::of_file(&file.name, e.path, format!("cannot be read: {}", e.message))
         })?;
+        // Our GitLab container-scanning report is made from anchore-gate.json and holds less.
+        if shape.kind == Kind::Object && shape.has("scan") && shape.has("vulnerabilities") && shape.has("version") {
+            if files.len() == 1 {
+                return Err(ImportError::of_file(&file.name, "", "a GitLab container-scanning report: open anchore-gate.json (or the whole report folder) instead"));
+            }
+            sources.push(Source {
+                name: file.name.clone(),
+                format: None,
+                used: false,
+                note: Some("skipped: GitLab's container-scanning report, made from anchore-gate.json".into()),
+            });
+            continue;
+        }
         let format = detect(&file.name, &shape)
             .ok_or_else(|| ImportError::of_file(&file.name, "", unrecognised(&shape)))?;
         sources.push(Source {

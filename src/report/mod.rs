@@ -1,6 +1,7 @@
 //! The report: the model behind `anchore-gate.json`, the verdict, and the files of the report
 //! directory (including the Jenkins plugin's, for scripts written against the plugin).
 
+pub mod gitlab;
 pub mod import;
 pub mod grype;
 pub mod jenkins;
@@ -32,13 +33,14 @@ impl ReportFile {
     }
 }
 
-/// The files every report directory has: `anchore-gate.json`, `anchore-gate.sarif` (SARIF 2.1.0)
-/// and `anchore-gate-junit.xml`.
+/// The files every report directory has: `anchore-gate.json`, `anchore-gate.sarif` (SARIF 2.1.0),
+/// `anchore-gate-junit.xml` and `anchore-gate-gitlab-cs.json` (GitLab container scanning).
 pub fn files(report: &Report) -> Vec<ReportFile> {
     vec![
         ReportFile::new("anchore-gate.json", serde_json::to_string_pretty(report).expect("the report serialises")),
         ReportFile::new("anchore-gate.sarif", sarif::render(report)),
         ReportFile::new("anchore-gate-junit.xml", junit::render(report)),
+        ReportFile::new(gitlab::FILE_NAME, gitlab::render(report)),
     ]
 }
 

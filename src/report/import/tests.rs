@@ -607,3 +607,15 @@ fn grype_output_is_an_image_without_a_policy() {
     assert_eq!(image.status, Status::Pass, "no policy and no severity rule: nothing fails");
     assert_eq!(imported.report.verdict, Status::Pass);
 }
+
+#[test]
+fn our_gitlab_report_is_skipped_in_a_folder_and_refused_alone() {
+    let report = crate::report::testdata::mixed();
+    let files: Vec<InputFile> = crate::report::files(&report).into_iter().map(|f| file(&f.name, f.content)).collect();
+    let imported = ok(&files);
+    assert_eq!(imported.report.images.len(), report.images.len());
+    let gitlab = imported.sources.iter().find(|s| s.name == "anchore-gate-gitlab-cs.json").expect("listed");
+    assert!(!gitlab.used && gitlab.note.as_deref().unwrap().starts_with("skipped: GitLab's container-scanning report"));
+    let alone = err(&files.into_iter().filter(|f| f.name == "anchore-gate-gitlab-cs.json").collect::<Vec<_>>());
+    assert!(alone.to_string().contains("open anchore-gate.json"), "{alone}");
+}
