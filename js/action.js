@@ -1,14 +1,15 @@
-// The GitHub Action's entry point. scripts/bundle.sh bundles it into dist/action.js (with the
-// .wasm beside it), which action.yml runs on node24 from a plain checkout: no npm install.
+// The GitHub Action's logic, on @actions/core: `run()` is the conventional entry that tools which
+// run actions locally (@github/local-action) call; js/action-entry.js calls it on the runner.
+// scripts/bundle.sh bundles both, @actions/core included, into dist/action.js (with the .wasm
+// beside it), which action.yml runs on node24 from a plain checkout: no npm install.
 //
-// It reads the inputs the runner passes as INPUT_<NAME> variables (upper-cased, hyphens kept),
-// masks the secrets with ::add-mask:: before anything else is printed, runs the same scan as the
-// CLI, then writes the step outputs ($GITHUB_OUTPUT), the step summary ($GITHUB_STEP_SUMMARY)
-// and the annotations. The summary and the annotations are rendered by the core, like the
-// report directory's SARIF and JUnit files.
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+// It reads the inputs, masks the secrets before anything else is printed, runs the same scan as
+// the CLI, then sets the step outputs, writes the step summary and the annotations. The summary
+// and the annotations are rendered by the core, like the report directory's SARIF and JUnit.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+
+import * as core from '@actions/core';
 
 import { annotations, renderSummary } from './core.js';
 import { logPrinter, scan, settings } from './cli.js';
@@ -19,23 +20,9 @@ const DEFAULT_IMAGE_LIST = 'anchore_images';
 
 class InputError extends Error {}
 
-/** A workflow command's data: `%`, CR and LF escaped (the runner unescapes them). */
-function escapeData(s) {
-  return String(s).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-function escapeProperty(s) {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-function command(name, properties, message) {
-  const props = Object.entries(properties).map(([k, v]) => `${k}=${escapeProperty(v)}`).join(',');
-  return `::${name}${props ? ` ${props}` : ''}::${escapeData(message)}`;
-}
-
-/** An input as @actions/core reads it: INPUT_<NAME>, spaces → `_`, upper-cased, hyphens kept; trimmed. */
-function input(name, env = process.env) {
-  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+/** An input (INPUT_<NAME>, hyphens kept), trimmed. */
+function input(name) {
+  return core.getInput(name);
 }
 
 function booleanInput(name, fallback) {
@@ -58,7 +45,7 @@ function secondsInput(name) {
 
 /** Non-empty lines; `#` starts a comment line. */
 function lines(name) {
-  return input(name).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return core.getMultilineInput(name).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
 
 /**
@@ -76,10 +63,10 @@ function secrets(env) {
       found.add(encodeURIComponent(s));
     } catch { /* a lone surrogate */ }
   };
-  let password = input('password', env) || env.ANCHORE_CLI_PASS || '';
+  let password = input('password') || env.ANCHORE_CLI_PASS || '';
   add(password);
-  const rawUrl = input('engine-url', env) || env.ANCHORE_CLI_URL || '';
-  let user = input('user', env) || env.ANCHORE_CLI_USER || '';
+  const rawUrl = input('engine-url') || env.ANCHORE_CLI_URL || '';
+  let user = input('user') || env.ANCHORE_CLI_USER || '';
   // A '%' that starts no escape is the password's own character (as the CLI reads it).
   const decode = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
   try {
@@ -104,18 +91,8 @@ function secrets(env) {
   return [...found].filter((s) => s.length > 0);
 }
 
-/** Appends `name<<delimiter` blocks to $GITHUB_OUTPUT, as @actions/core's setOutput does. */
-function setOutputs(outputs, env = process.env) {
-  const file = env.GITHUB_OUTPUT;
-  if (!file) return;
-  let text = '';
-  for (const [name, raw] of Object.entries(outputs)) {
-    const value = String(raw ?? '');
-    const delimiter = `ghadelimiter_${randomUUID()}`;
-    if (value.includes(delimiter) || name.includes(delimiter)) throw new Error(`output ${name}: the value contains the delimiter`);
-    text += `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
-  }
-  appendFileSync(file, text);
+function setOutputs(outputs) {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value ?? ''));
 }
 
 function runUrl(env) {
@@ -162,21 +139,22 @@ function cliValues(env) {
   return { values, positionals: useList ? [list] : [] };
 }
 
-function writeStepSummary(reportText, s, env) {
+async function writeStepSummary(reportText, s, env) {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return;
   const used = existsSync(file) ? statSync(file).size : 0;
   const room = Math.min(1_000_000, STEP_SUMMARY_LIMIT - used - 1024);
   if (room < 4096) {
-    console.log(command('warning', { title: 'anchore-gate' }, `no step summary: $GITHUB_STEP_SUMMARY already holds ${used} bytes`));
+    core.warning(`no step summary: $GITHUB_STEP_SUMMARY already holds ${used} bytes`, { title: 'anchore-gate' });
     return;
   }
-  appendFileSync(file, renderSummary(reportText, { report_dir: s.reportDir, run_url: runUrl(env), max_bytes: room }));
+  await core.summary.addRaw(renderSummary(reportText, { report_dir: s.reportDir, run_url: runUrl(env), max_bytes: room })).write();
 }
 
-export async function main(env = process.env) {
+/** Runs the action; sets `process.exitCode` (0 pass, 1 STOP, 2 error) and returns it. */
+export async function run(env = process.env) {
   // Before anything else is printed: the runner hides these strings in every later log line.
-  for (const secret of secrets(env)) console.log(`::add-mask::${escapeData(secret)}`);
+  for (const secret of secrets(env)) core.setSecret(secret);
 
   let s;
   let wantSummary;
@@ -187,9 +165,9 @@ export async function main(env = process.env) {
     const { values, positionals } = cliValues(env);
     s = await settings(values, positionals, env);
   } catch (error) {
-    setOutputs({ verdict: 'error' }, env);
-    console.log(command('error', { title: 'anchore-gate: bad input' }, error.message));
-    return 2;
+    setOutputs({ verdict: 'error' });
+    core.error(error.message, { title: 'anchore-gate: bad input' });
+    return (process.exitCode = 2);
   }
 
   let code;
@@ -197,12 +175,12 @@ export async function main(env = process.env) {
   try {
     // Engine and input text reach the log only through logPrinter: it cannot forge a command.
     const print = logPrinter(console.log);
-    code = await scan(s, { out: print, err: print, debug: env.RUNNER_DEBUG === '1' });
+    code = await scan(s, { out: print, err: print, debug: core.isDebug() });
     reportText = readFileSync(path.join(s.reportDir, 'anchore-gate.json'), 'utf8');
   } catch (error) {
-    setOutputs({ verdict: 'error' }, env);
-    console.log(command('error', { title: 'anchore-gate' }, `${error.kind ? `${error.kind}: ` : ''}${error.message}`));
-    return 2;
+    setOutputs({ verdict: 'error' });
+    core.error(`${error.kind ? `${error.kind}: ` : ''}${error.message}`, { title: 'anchore-gate' });
+    return (process.exitCode = 2);
   }
   const report = JSON.parse(reportText);
   const dir = path.resolve(s.reportDir);
@@ -222,12 +200,19 @@ export async function main(env = process.env) {
     'sarif-file': file('anchore-gate.sarif'),
     'junit-file': file('anchore-gate-junit.xml'),
     'html-report': file('report.html'),
-  }, env);
-  if (wantSummary) writeStepSummary(reportText, s, env);
-  if (wantAnnotations) {
-    for (const a of annotations(reportText, 10)) console.log(a.command);
+  });
+  if (wantSummary) {
+    try {
+      await writeStepSummary(reportText, s, env);
+    } catch (error) {
+      core.warning(`no step summary: ${error.message}`, { title: 'anchore-gate' });
+    }
   }
-  return code;
+  if (wantAnnotations) {
+    // On the image list's line when the image came from it.
+    for (const a of annotations(reportText, 10)) {
+      core[a.level](a.message, { title: a.title, file: a.file ?? undefined, startLine: a.line ?? undefined });
+    }
+  }
+  return (process.exitCode = code);
 }
-
-process.exitCode = await main();

@@ -205,7 +205,7 @@ for (const api of ['v1', 'v2']) {
       });
       assert.equal(run.code, 0, run.stdout);
       assert.equal(run.outputs.verdict, 'fail');
-      assert.match(run.errors[0], /^::error file=anchore_images,line=4,title=anchore-gate STOP%3A gcr\.io\/team\/app%3A1::/);
+      assert.match(run.errors[0], /^::error title=anchore-gate STOP%3A gcr\.io\/team\/app%3A1,file=anchore_images,line=4::/);
       assert.match(run.summary, /_The verdict is FAIL, but the step passes: fail-on-stop is off._/);
     });
 
