@@ -37100,7 +37100,7 @@ function warnings(s, out) {
   } catch {
   }
 }
-async function scan(s, { out = console.log, err = console.error, quiet = false, debug: debug2 = false } = {}) {
+async function scan(s, { out = logPrinter(console.log), err = logPrinter(console.error), quiet = false, debug: debug2 = false } = {}) {
   banner(s, quiet ? () => {
   } : out);
   warnings(s, err);

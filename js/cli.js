@@ -362,7 +362,7 @@ function warnings(s, out) {
 }
 
 /** Runs the gate and writes the report; returns the exit code. */
-export async function scan(s, { out = console.log, err = console.error, quiet = false, debug = false } = {}) {
+export async function scan(s, { out = logPrinter(console.log), err = logPrinter(console.error), quiet = false, debug = false } = {}) {
   banner(s, quiet ? () => {} : out);
   warnings(s, err);
   // undici is the biggest thing the CLI loads: only a scan needs it (--version, --help, usage

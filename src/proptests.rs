@@ -712,3 +712,26 @@ fn a_multibyte_character_early_in_a_plugin_url_cell_is_no_panic() {
         let _ = crate::report::import::import(&files, 0);
     }
 }
+
+/// Pieces the runner's command parsing turns on, so random text hits them often.
+fn arb_log_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => any::<String>(),
+        2 => prop::sample::select(&["::", "##[", "#", "[", ":", " ", "\u{3000}", "\n", "\r", "\u{ad}", "\u{200b}", "\u{feff}", "error", "stop-commands", "]"][..]).prop_map(str::to_owned),
+    ];
+    vec(piece, 0..12).prop_map(|p| p.concat())
+}
+
+#[test]
+fn log_lines_hold_no_runner_command() {
+    check("log lines (crate::log_line)", arb_log_text(), |text| {
+        let line = crate::log_line::log_line(&text);
+        prop_assert!(!line.contains(['\n', '\r']), "a line break: {line:?}");
+        prop_assert!(!line.contains("##["), "the legacy form: {line:?}");
+        prop_assert!(!line.trim_start().starts_with("::"), "a command at the start: {line:?}");
+        // Invisible characters a culture-sensitive comparison skips are escaped too.
+        prop_assert!(!line.chars().any(|c| c.is_control() || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{feff}')), "{line:?}");
+        prop_assert_eq!(crate::log_line::log_line(&line), line.clone(), "escaping is a fixed point");
+        Ok(())
+    });
+}
