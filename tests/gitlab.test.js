@@ -65,7 +65,7 @@ test('the demo run\'s GitLab report validates; one entry per image and package, 
       const entry = doc.vulnerabilities.find((e) => e.location.image === image.image && e.identifiers[0].value === v.id && e.location.dependency.package.name === v.package_name);
       assert.equal(entry.severity, severity[v.severity], `${image.image} ${v.id}`);
       assert.equal(entry.solution, v.fix ? `Upgrade ${v.package_name} to ${v.fix}.` : undefined);
-      if (v.url?.startsWith('http')) assert.deepEqual(entry.links, [{ url: v.url }]);
+      if (v.url?.startsWith('http')) assert.equal(entry.identifiers[0].url, v.url);
     }
   }
   // Operating systems from the engine's feed groups: the debian image says so.
@@ -89,7 +89,7 @@ test('evaluate on grype\'s JSON and a report full of hostile text still validate
   const files = evaluate([{ name: 'anchore-gate.json', content: JSON.stringify(report) }], OPTIONS, Date.now());
   const doc = JSON.parse(files.find((f) => f.name === NAME).content);
   assertValid(doc, 'hostile');
-  assert.ok(doc.vulnerabilities.every((v) => !v.links && v.solution.length <= 7000 && v.identifiers[0].type === 'anchore'));
+  assert.ok(doc.vulnerabilities.every((v) => !v.identifiers[0].url && v.solution.length <= 7000 && v.identifiers[0].type === 'anchore'));
 });
 
 test('the validator can fail', () => {

@@ -4,7 +4,7 @@
 //! `container-scanning-report-format.json`, version [`SCHEMA_VERSION`].
 //!
 //! One vulnerability per image and package (and vulnerability id): its identifier (CVE, GHSA, …
-//! with the engine's link), severity, the fix as the solution, and the location GitLab tracks it
+//! with the engine's link as the identifier's URL), severity, the fix as the solution, and the location GitLab tracks it
 //! by (image, operating system, package and version). Allowlisted ones are listed too, with the
 //! allowlist entry in the description: the allowlist is the gate's decision, not the scanner's.
 //! Images that could not be decided are scan messages.
@@ -155,8 +155,6 @@ struct Entry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     solution: Option<String>,
     identifiers: [Identifier<'a>; 1],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    links: Option<[Link<'a>; 1]>,
     location: Location<'a>,
 }
 
@@ -168,11 +166,6 @@ struct Identifier<'a> {
     value: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct Link<'a> {
-    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -198,13 +191,13 @@ impl<'a> Entry<'a> {
         let id = non_empty(&vuln.id);
         let package = package_name(vuln);
         let url = vuln.url.as_deref().filter(|u| link(u));
+        // Image, package and id are in the location and the identifier: the description adds
+        // what they do not say.
         let mut description = format!(
-            "{} vulnerability {id} in {} ({}{}) of the image {}.",
+            "{} severity; {} package{}.",
             vuln.severity.as_str(),
-            vuln.package,
             vuln.package_type,
-            vuln.package_path.as_deref().map(|p| format!(", {p}")).unwrap_or_default(),
-            image.image
+            vuln.package_path.as_deref().map(|p| format!(" at {p}")).unwrap_or_default(),
         );
         match &vuln.fix {
             Some(fix) => description.push_str(&format!(" Fixed in {fix}.")),
@@ -227,7 +220,6 @@ impl<'a> Entry<'a> {
             severity: severity(vuln.severity),
             solution: vuln.fix.as_ref().map(|fix| ellipsis(&format!("Upgrade {package} to {fix}."), 6_999)),
             identifiers: [Identifier { kind: identifier_type(id), name: id, value: id, url }],
-            links: url.map(|url| [Link { url }]),
             location: Location {
                 dependency: Dependency { package: Package { name: package }, version: &vuln.package_version },
                 operating_system: os,

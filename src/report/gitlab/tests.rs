@@ -29,7 +29,7 @@ fn one_vulnerability_per_image_and_package_with_its_location() {
         app[0]["identifiers"],
         json!([{"type": "cve", "name": "CVE-2015-6420", "value": "CVE-2015-6420", "url": "https://nvd.nist.gov/vuln/detail/CVE-2015-6420"}])
     );
-    assert_eq!(app[0]["links"], json!([{"url": "https://nvd.nist.gov/vuln/detail/CVE-2015-6420"}]));
+    assert_eq!(app[0]["description"], "High severity; dpkg package. No fix is known.");
     assert!(app[0].get("solution").is_none(), "no fix, no solution");
     // Ids are unique within the file.
     let ids: std::collections::BTreeSet<&str> = vulns.iter().map(|v| v["id"].as_str().unwrap()).collect();
@@ -75,7 +75,7 @@ fn fix_allowlist_severity_and_duplicates() {
     assert_eq!(gnutls["solution"], "Upgrade libgnutls30 to 3.5.8-5+deb9u5.");
     assert_eq!(gnutls["severity"], "Low");
     let description = gnutls["description"].as_str().unwrap();
-    assert!(description.starts_with("Negligible vulnerability CVE-2018-16868 in libgnutls30-3.5.8 (dpkg) of the image gcr.io/team/app:1. Fixed in 3.5.8-5+deb9u5."), "{description}");
+    assert!(description.starts_with("Negligible severity; dpkg package. Fixed in 3.5.8-5+deb9u5."), "{description}");
     assert!(description.ends_with("Allowlisted by entry 2 of the gate's allowlist: not reachable (until 2027-01-15)."), "{description}");
 }
 
@@ -94,7 +94,8 @@ fn identifier_types_links_times_and_hostile_text() {
     let doc = parse(&testdata::hostile());
     let v = &doc["vulnerabilities"][0];
     assert_eq!(v["identifiers"][0]["value"], HOSTILE);
-    assert!(v["identifiers"][0].get("url").is_none() && v.get("links").is_none(), "a hostile URL is not a link");
+    assert!(v["identifiers"][0].get("url").is_none(), "a hostile URL is not a link");
     assert!(v["name"].as_str().unwrap().chars().count() <= 255);
     assert_eq!(v["location"]["dependency"]["package"]["name"].as_str().unwrap(), HOSTILE.rsplit_once('-').map_or(HOSTILE, |(n, _)| n));
 }
+
