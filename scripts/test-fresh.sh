@@ -20,6 +20,8 @@ mapfile -t commands < <(grep -E '^bash scripts/setup\.sh && npm (run demo|test)$
 [ "${#commands[@]}" -eq 2 ] || { echo "test:fresh: expected the README's two set-up commands, found ${#commands[@]}" >&2; exit 1; }
 
 git clone --quiet "$root" "$work/repo"
+# shared/ (the recorded engine answers the tests read) lies beside the clone, as in CI.
+[ -d "$root/../shared" ] && ln -s "$(cd "$root/../shared" && pwd)" "$work/shared"
 mkdir -p "$work/bin" "$work/cargo-home" "$work/cargo-root" "$work/npm-cache" "$work/pip-cache"
 # Only rustup's proxies from ~/.cargo/bin: cargo, rustc, rustup and friends, not what cargo installed.
 for tool in cargo rustc rustup rustdoc rust-lld; do
